@@ -1,0 +1,16 @@
+export { SigstackError, CoreError, isSigstackError } from './errors.js';
+export type { CoreErrorCode } from './errors.js';
+export { toPem, fromPem, isPem } from './pem.js';
+export type { PemBlock } from './pem.js';
+export { canonicalize, canonicalizeToBytes } from './canonical-json.js';
+export { digest, sha256, sha256Hex, isHashAlgorithm, HASH_LENGTH } from './hash.js';
+export type { HashAlgorithm } from './hash.js';
+export { systemClock, FakeClock } from './clock.js';
+export type { Clock } from './clock.js';
+export { digestOf } from './signer/signer.js';
+export type { Signer, SigningAlgorithm } from './signer/signer.js';
+export { FileSigner, createEphemeralSigner, generatePrivateKey } from './signer/file-signer.js';
+export type { FileSignerOptions } from './signer/file-signer.js';
+export { parseVerificationKey, verifySignature, verifyPrehashedSignature, defaultHashFor, MIN_RSA_BITS } from './keys/public-key.js';
+export type { VerificationKey, PublicKeyKind } from './keys/public-key.js';
+export { verifyEcdsaPrehashed } from './keys/ecdsa-prehash.js';
