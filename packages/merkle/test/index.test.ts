@@ -1,0 +1,72 @@
+import t from 'tap';
+import * as merkle from '../src/index.js';
+
+// Pins the public surface of @sigstack/merkle: an addition or removal must be deliberate.
+t.test('public runtime exports', async (t) => {
+  t.same(Object.keys(merkle).sort(), [
+    'DEFAULT_MAX_BATCH_SIZE',
+    'DEFAULT_MAX_BATCH_WAIT_MS',
+    'DEFAULT_MAX_ENTRY_SIZE',
+    'DEFAULT_MAX_PENDING',
+    'DEFAULT_RANGE_CACHE_SIZE',
+    'DEFAULT_TILE_CACHE_SIZE',
+    'EMPTY_ROOT',
+    'FULL_TILE_BYTES',
+    'HASH_SIZE',
+    'HashTile',
+    'Log',
+    'LogError',
+    'MAX_BUNDLE_ENTRY_SIZE',
+    'MAX_IDENTITY_SIZE',
+    'MAX_NOTE_BYTES',
+    'MAX_NOTE_SIGNATURES',
+    'MAX_ORIGIN_LENGTH',
+    'MAX_PROOF_LENGTH',
+    'MAX_TILE_LEVEL',
+    'MemoryStore',
+    'NOTE_SIG_TYPE_ECDSA',
+    'NOTE_SIG_TYPE_ED25519',
+    'ProofBuilder',
+    'STORE_VERSION',
+    'SqliteStore',
+    'TILE_HEIGHT',
+    'TILE_WIDTH',
+    'createEcdsaNoteSigner',
+    'createEcdsaNoteVerifier',
+    'createEd25519NoteSigner',
+    'createEd25519NoteVerifier',
+    'createLog',
+    'decodeEntryBundle',
+    'ed25519KeyId',
+    'encodeEntryBundle',
+    'encodeTileIndex',
+    'entriesPath',
+    'formatCheckpointBody',
+    'formatNote',
+    'fsck',
+    'isValidKeyName',
+    'leafHash',
+    'nodeHash',
+    'openLog',
+    'parseCheckpointBody',
+    'parseNote',
+    'parseTilePath',
+    'parseVerifierKey',
+    'rootFromInclusion',
+    'signCheckpoint',
+    'signNote',
+    'tilePath',
+    'verifyCheckpoint',
+    'verifyConsistency',
+    'verifyInclusion',
+    'verifyNote',
+  ]);
+});
+
+t.test('LogError is a SigstackError with a code', async (t) => {
+  const { isSigstackError } = await import('@sigstack/core');
+  const e = new merkle.LogError('PUSHBACK', 'full');
+  t.ok(isSigstackError(e));
+  t.equal(e.code, 'PUSHBACK');
+  t.equal(e.name, 'LogError');
+});
