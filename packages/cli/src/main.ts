@@ -1,1 +1,97 @@
-export function main(_argv: string[]): void {}
+import { parseArgs } from 'node:util';
+import { isSigstackError } from '@sigstack/core';
+import { configFromEnv, openStack, readConfigFile, resolveConfig, type ConfigOverrides } from '@sigstack/server';
+
+const USAGE = `usage: sigstack <command> [flags]
+
+commands:
+  up        start the stack (transparency log, timestamp authority, ...) on one origin
+            --data-dir DIR    keys, logs and trust material (default ./.sigstack)
+            --host HOST       listen address (default 127.0.0.1)
+            --port PORT       listen port (default 3000; 0 picks a free one)
+            --public-url URL  the URL clients use (default http://HOST:PORT)
+            --config FILE     YAML or JSON configuration file
+            --log-level LVL   pino level (default info)
+  help      this text
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'up':
+        return await up(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return;
+      default:
+        fail(`unknown command "${cmd}"\n\n${USAGE}`);
+    }
+  } catch (e) {
+    if (isSigstackError(e)) fail(`${e.message}`);
+    throw e;
+  }
+}
+
+async function up(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'public-url': { type: 'string' },
+      config: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const flags: ConfigOverrides = {};
+  if (values['data-dir'] !== undefined) flags.dataDir = values['data-dir'];
+  if (values.host !== undefined) flags.host = values.host;
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port)) fail(`--port: "${values.port}" is not a port number`);
+    flags.port = Number(values.port);
+  }
+  if (values['public-url'] !== undefined) flags.publicUrl = values['public-url'];
+  if (values['log-level'] !== undefined) flags.logLevel = values['log-level'];
+  const file = values.config !== undefined ? readConfigFile(values.config) : {};
+  const config = resolveConfig(file, configFromEnv(process.env), flags);
+
+  const stack = await openStack(config);
+  const log = stack.app.log;
+  if (config.development)
+    log.warn({ dataDir: config.dataDir }, 'DEVELOPMENT DEFAULTS: keys are generated on first start and kept unencrypted in the data directory; do not use them in production');
+  const url = await stack.listen();
+  log.info({ url, trust: stack.trustDir }, `sigstack listening on ${url}`);
+  process.stderr.write(
+    `\nsigstack is up at ${url}\n` +
+      `  trust material: ${stack.trustDir}/ (trusted_root.json, rekor.pub)\n` +
+      `  cosign:    cosign sign-blob --key cosign.key --rekor-url ${url} --bundle b.json FILE\n` +
+      `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n\n`,
+  );
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    stack.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function fail(message: string): never {
+  process.stderr.write(`sigstack: ${message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,134 @@
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { isSigstackError } from '@sigstack/core';
+import { RekorError, type RekorErrorCode } from '../errors.js';
+import type { RekorService } from '../service/rekor-service.js';
+import type { SearchIndexQuery, SearchLogQuery } from '../service/log-entry.js';
+import { LOG_STATUS, REKOR_STATUS } from './status.js';
+import {
+  consistencyProofSchema,
+  decimal,
+  errorSchema,
+  logEntryMapSchema,
+  logInfoSchema,
+  proposedEntrySchema,
+  searchIndexSchema,
+  searchLogQuerySchema,
+} from './schemas.js';
+
+export interface RekorRoutesOptions {
+  rekor: RekorService;
+  /** Largest accepted request body, in bytes (413 above). */
+  bodyLimit?: number;
+}
+
+/** Default request body limit: rekord entries carry the whole artifact, base64. */
+export const DEFAULT_REKOR_BODY_LIMIT = 4 * 1024 * 1024;
+
+const ENTRIES = '/api/v1/log/entries';
+
+/**
+ * The Rekor v1 REST API (protocols.md §6.1). Mount at the root of the origin.
+ * Every failure is `{ "code": <status>, "message": "..." }` with the status from
+ * routes/status.ts.
+ */
+export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app: FastifyInstance, opts) => {
+  const rekor = opts.rekor;
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_REKOR_BODY_LIMIT;
+
+  app.setErrorHandler((err: FastifyError, req, reply) => sendRekorError(err, reply, req.log));
+
+  app.post(
+    ENTRIES,
+    { bodyLimit, schema: { body: proposedEntrySchema, response: { 201: logEntryMapSchema, '4xx': errorSchema } } },
+    async (req, reply) => {
+      try {
+        const { entryId, entry } = await rekor.createEntry(req.body);
+        // sigstore-go reads the entry as payload[ETag]: the raw, unquoted entry ID.
+        return reply.code(201).header('ETag', entryId).header('Location', `${ENTRIES}/${entryId}`).send(entry);
+      } catch (e) {
+        if (e instanceof RekorError && e.code === 'ENTRY_EXISTS' && e.entryId) reply.header('Location', `${ENTRIES}/${e.entryId}`);
+        throw e;
+      }
+    },
+  );
+
+  app.get<{ Params: { entryUUID: string } }>(
+    `${ENTRIES}/:entryUUID`,
+    { schema: { response: { 200: logEntryMapSchema, '4xx': errorSchema } } },
+    async (req) => rekor.getEntry(req.params.entryUUID),
+  );
+
+  app.get<{ Querystring: { logIndex?: string } }>(
+    ENTRIES,
+    { schema: { response: { 200: logEntryMapSchema, '4xx': errorSchema } } },
+    async (req) => {
+      const raw = req.query.logIndex;
+      if (raw === undefined) throw new RekorError('INVALID_QUERY', 'logIndex query parameter is required');
+      return rekor.getEntryByIndex(parseIndex(raw, 'logIndex'));
+    },
+  );
+
+  app.post<{ Body: SearchLogQuery }>(
+    `${ENTRIES}/retrieve`,
+    { bodyLimit, schema: { body: searchLogQuerySchema, response: { 200: { type: 'array', items: logEntryMapSchema }, '4xx': errorSchema } } },
+    async (req) => rekor.retrieve(req.body),
+  );
+
+  app.post<{ Body: SearchIndexQuery }>(
+    '/api/v1/index/retrieve',
+    { bodyLimit: 256 * 1024, schema: { body: searchIndexSchema, response: { 200: { type: 'array', items: { type: 'string' } }, '4xx': errorSchema } } },
+    async (req) => rekor.searchIndex(req.body),
+  );
+
+  app.get('/api/v1/log', { schema: { response: { 200: logInfoSchema } } }, async () => rekor.logInfo());
+
+  app.get<{ Querystring: { treeID?: string } }>('/api/v1/log/publicKey', async (req, reply) => {
+    checkTree(rekor, req.query.treeID);
+    return reply.type('application/x-pem-file').send(rekor.publicKeyPem);
+  });
+
+  app.get<{ Querystring: { firstSize?: string; lastSize?: string; treeID?: string } }>(
+    '/api/v1/log/proof',
+    { schema: { response: { 200: consistencyProofSchema, '4xx': errorSchema } } },
+    async (req) => {
+      checkTree(rekor, req.query.treeID);
+      if (req.query.lastSize === undefined) throw new RekorError('INVALID_QUERY', 'lastSize query parameter is required');
+      const first = req.query.firstSize === undefined ? 1 : parseIndex(req.query.firstSize, 'firstSize');
+      return rekor.consistencyProof(first, parseIndex(req.query.lastSize, 'lastSize'));
+    },
+  );
+};
+
+function parseIndex(raw: string, name: string): number {
+  if (!new RegExp(decimal.pattern).test(raw)) throw new RekorError('INVALID_QUERY', `${name}: "${raw.slice(0, 40)}" is not a non-negative integer`);
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new RekorError('INVALID_QUERY', `${name}: ${raw} is too large`);
+  return n;
+}
+
+function checkTree(rekor: RekorService, treeId: string | undefined): void {
+  if (!rekor.isOurTree(treeId)) throw new RekorError('UNKNOWN_TREE', `unknown treeID ${String(treeId).slice(0, 40)}`);
+}
+
+/** Maps an error to the upstream-compatible JSON body. Unknown errors are 500 and logged. */
+export function sendRekorError(err: FastifyError | Error, reply: FastifyReply, log: { error: (o: object, m: string) => void }): FastifyReply {
+  let status = 500;
+  let message = 'internal server error';
+  if (err instanceof RekorError) {
+    status = REKOR_STATUS[err.code as RekorErrorCode] ?? 400;
+    message = err.message;
+  } else if (isSigstackError(err) && LOG_STATUS[err.code] !== undefined) {
+    status = LOG_STATUS[err.code]!;
+    message = err.message;
+    if (status === 503) reply.header('Retry-After', String(1 + Math.floor(Math.random() * 2)));
+  } else if ((err as FastifyError).validation) {
+    status = 400;
+    message = `invalid request: ${err.message}`;
+  } else if (typeof (err as FastifyError).statusCode === 'number' && (err as FastifyError).statusCode! >= 400 && (err as FastifyError).statusCode! < 500) {
+    status = (err as FastifyError).statusCode!;
+    message = err.message;
+  } else {
+    log.error({ err }, 'unhandled error');
+  }
+  return reply.code(status).type('application/json').send({ code: status, message });
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Clock, Signer } from '@sigstack/core';
+import { createEcdsaNoteSigner, openLog, SqliteStore, type SequencedEntry } from '@sigstack/merkle';
+import { RekorError } from '../errors.js';
+import type { EntryLimits } from '../types/index.js';
+import { randomTreeId } from './entry-id.js';
+import { loadOrCreateTreeId } from './rekor-meta.js';
+import { RekorService, type RekorLeafExtra } from './rekor-service.js';
+import { SearchIndex } from './search-index.js';
+
+export interface OpenRekorOptions {
+  /** SQLite database file of the log (created when missing). */
+  path: string;
+  /** The log key (ECDSA P-256: SETs must be ECDSA for cosign and sigstore-go). */
+  signer: Signer;
+  /**
+   * The public host name of the log. It becomes the checkpoint origin
+   * `<hostname> - <treeID>` and the signature name, and must be contained in the
+   * log's `baseUrl` in the trusted root (sigstore-js checks; protocols.md §6.6).
+   */
+  hostname: string;
+  clock?: Clock;
+  maxBatchSize?: number;
+  maxBatchWaitMs?: number;
+  maxPending?: number;
+  limits?: EntryLimits;
+}
+
+export interface RekorInstance {
+  service: RekorService;
+  close(): Promise<void>;
+}
+
+/** Opens (creating on first use) the Rekor v1 log stored at `path`. */
+export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> {
+  if (!opts.signer.algorithm.startsWith('ecdsa'))
+    throw new RekorError('INVALID_KEY', 'the Rekor v1 log key must be ECDSA: clients verify signed entry timestamps only with ECDSA');
+  mkdirSync(dirname(opts.path), { recursive: true });
+  const store = SqliteStore.open(opts.path);
+  const treeId = loadOrCreateTreeId(store.db, () => randomTreeId(randomBytes));
+  const index = new SearchIndex(store.db);
+  const log = await openLog({
+    store,
+    create: true,
+    origin: `${opts.hostname} - ${treeId}`,
+    noteSigner: createEcdsaNoteSigner(opts.hostname, opts.signer),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.maxBatchSize !== undefined ? { maxBatchSize: opts.maxBatchSize } : {}),
+    ...(opts.maxBatchWaitMs !== undefined ? { maxBatchWaitMs: opts.maxBatchWaitMs } : {}),
+    ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
+    // Full tiles cached expanded (~16 KiB each): 2,048 cover the leaf tiles of the
+    // newest ~500k entries and keep the process well under 300 MB.
+    tileCacheSize: 2048,
+    // Runs inside the batch's write transaction: index rows commit with the leaves.
+    onSequenced: (entries: SequencedEntry[]) => {
+      for (const e of entries) index.add(e.index, (e.extra as RekorLeafExtra).indexKeys);
+    },
+  });
+  const service = new RekorService({ log, index, signer: opts.signer, treeId, ...(opts.limits ? { limits: opts.limits } : {}) });
+  return { service, close: () => log.close() };
+}

@@ -1,0 +1,59 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { RekorService } from '@sigstack/rekor';
+import { rekorRoutes } from '@sigstack/rekor';
+import { createMetrics } from './metrics.js';
+
+export interface AppServices {
+  rekor?: { service: RekorService; bodyLimit: number };
+}
+
+export interface BuildAppOptions {
+  logLevel: string;
+  /** A pino destination stream (tests pass one to keep output quiet or inspect it). */
+  logStream?: NodeJS.WritableStream;
+  services: AppServices;
+}
+
+/**
+ * Composes the services into one Fastify app on one origin (design.md "One origin").
+ * Each service is an encapsulated plugin with its own error handler and status
+ * table; this root handler only catches what falls outside them.
+ */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: opts.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    // One log line per request, written in onResponse below.
+    disableRequestLogging: true,
+    // Node's default header/request timeouts are fine; keep-alive connections close on shutdown.
+    forceCloseConnections: 'idle',
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'unhandled error');
+    return reply
+      .code(status)
+      .type('application/json')
+      .send({ code: status, message: status === 500 ? 'internal server error' : err.message });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).type('application/json').send({ code: 404, message: `no route for ${req.method} ${req.url.split('?')[0]}` }),
+  );
+
+  const metrics = createMetrics();
+  metrics.install(app);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => ({ status: 'ready', services: Object.keys(opts.services) }));
+
+  if (opts.services.rekor) {
+    await app.register(rekorRoutes, { rekor: opts.services.rekor.service, bodyLimit: opts.services.rekor.bodyLimit });
+  }
+  return app;
+}

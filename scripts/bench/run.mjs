@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// pnpm bench: end-to-end benchmarks of a live stack over HTTP on 127.0.0.1.
+// Not a test: it asserts nothing, it prints figures for BENCHMARKS.md.
+//
+//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--only rekor|tsa]
+//
+// Rekor: concurrent hashedrekord submissions (real ECDSA P-256 signatures, fresh
+// artifacts) at concurrency 1, 16 and 128: entries/s, p50/p99 latency; then
+// inclusion-proof reads/s (GET by log index: proof + checkpoint + SET); then, with
+// --fill N, RSS of the server while the log grows to N entries (1,000,000 for the
+// figure in BENCHMARKS.md).
+import { spawn } from 'node:child_process';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values: opt } = parseArgs({
+  options: {
+    'entries-per-level': { type: 'string', default: '20000' },
+    fill: { type: 'string', default: '0' },
+    reads: { type: 'string', default: '50000' },
+    only: { type: 'string' },
+  },
+});
+
+function startStack(dataDir) {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'up', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const on = (d) => {
+      out += d;
+      const m = /sigstack is up at (\S+)/.exec(out);
+      if (m) res({ child, url: m[1] });
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.on('exit', (c) => rej(new Error(`stack exited ${c}: ${out}`)));
+  });
+}
+
+function rssMiB(pid) {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(s)[1]) / 1024;
+}
+
+const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const pubPemB64 = Buffer.from(key.publicKey.export({ type: 'spki', format: 'pem' })).toString('base64');
+
+function* hashedrekords(n) {
+  for (let i = 0; i < n; i++) {
+    const artifact = randomBytes(32);
+    const digest = createHash('sha256').update(artifact).digest('hex');
+    const sig = sign('sha256', artifact, key.privateKey).toString('base64');
+    yield JSON.stringify({
+      apiVersion: '0.0.1',
+      kind: 'hashedrekord',
+      spec: { data: { hash: { algorithm: 'sha256', value: digest } }, signature: { content: sig, publicKey: { content: pubPemB64 } } },
+    });
+  }
+}
+
+function request(agent, url, method, path, body, contentType = 'application/json') {
+  return new Promise((res, rej) => {
+    const u = new URL(path, url);
+    const req = http.request(
+      { agent, host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: body ? { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } : {} },
+      (r) => {
+        const chunks = [];
+        r.on('data', (c) => chunks.push(c));
+        r.on('end', () => res({ status: r.statusCode, body: Buffer.concat(chunks) }));
+      },
+    );
+    req.on('error', rej);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `jobs` through `concurrency` workers; returns {rate, p50, p99, errors}. */
+async function load(concurrency, jobs, fn) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const lat = [];
+  let next = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= jobs.length) return;
+        const s = performance.now();
+        const r = await fn(agent, jobs[i]);
+        lat.push(performance.now() - s);
+        if (!r) errors++;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return { rate: jobs.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors };
+}
+
+async function benchRekor() {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-'));
+  const { child, url } = await startStack(dataDir);
+  const per = Number(opt['entries-per-level']);
+  const results = [];
+  try {
+    for (const c of [1, 16, 128]) {
+      const n = c === 1 ? Math.min(per, 3000) : per;
+      const bodies = [...hashedrekords(n)];
+      const r = await load(c, bodies, async (agent, body) => {
+        let res = await request(agent, url, 'POST', '/api/v1/log/entries', body);
+        while (res.status === 503) {
+          await new Promise((z) => setTimeout(z, 50));
+          res = await request(agent, url, 'POST', '/api/v1/log/entries', body);
+        }
+        return res.status === 201;
+      });
+      results.push({ what: `hashedrekord appends, concurrency ${c}`, n, ...r });
+      console.log(`rekor append c=${c}: ${r.rate.toFixed(0)} entries/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors} (n=${n})`);
+    }
+    const info = JSON.parse((await request(undefined, url, 'GET', '/api/v1/log')).body);
+    const size = info.treeSize;
+    const reads = Array.from({ length: Number(opt.reads) }, () => Math.floor(Math.random() * size));
+    for (const c of [16, 64]) {
+      const r = await load(c, reads, async (agent, i) => (await request(agent, url, 'GET', `/api/v1/log/entries?logIndex=${i}`)).status === 200);
+      results.push({ what: `inclusion-proof reads (GET entry by index), concurrency ${c}`, n: reads.length, ...r });
+      console.log(`rekor proof reads c=${c}: ${r.rate.toFixed(0)} reads/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors} (tree size ${size})`);
+    }
+    const consist = Array.from({ length: 20000 }, () => {
+      const a = 1 + Math.floor(Math.random() * (size - 1));
+      return [a, a + Math.floor(Math.random() * (size - a + 1))];
+    });
+    const rc = await load(64, consist, async (agent, [a, b]) => (await request(agent, url, 'GET', `/api/v1/log/proof?firstSize=${a}&lastSize=${b}`)).status === 200);
+    console.log(`rekor consistency proofs c=64: ${rc.rate.toFixed(0)} proofs/s, p50 ${rc.p50.toFixed(2)} ms, p99 ${rc.p99.toFixed(2)} ms`);
+    console.log(`server RSS after ${size} entries: ${rssMiB(child.pid).toFixed(0)} MiB`);
+
+    const fill = Number(opt.fill);
+    if (fill > 0) {
+      let done = size;
+      const step = 50_000;
+      while (done < fill) {
+        const n = Math.min(step, fill - done);
+        const r = await load(128, [...hashedrekords(n)], async (agent, body) => {
+          let res = await request(agent, url, 'POST', '/api/v1/log/entries', body);
+          while (res.status === 503) {
+            await new Promise((z) => setTimeout(z, 50));
+            res = await request(agent, url, 'POST', '/api/v1/log/entries', body);
+          }
+          return res.status === 201;
+        });
+        done += n;
+        console.log(`fill: ${done} entries, ${r.rate.toFixed(0)} entries/s, server RSS ${rssMiB(child.pid).toFixed(0)} MiB`);
+      }
+      const r = await load(64, reads.map(() => Math.floor(Math.random() * done)), async (agent, i) => (await request(agent, url, 'GET', `/api/v1/log/entries?logIndex=${i}`)).status === 200);
+      console.log(`rekor proof reads at ${done} entries c=64: ${r.rate.toFixed(0)} reads/s, p99 ${r.p99.toFixed(2)} ms; server RSS ${rssMiB(child.pid).toFixed(0)} MiB`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+console.log(`sigstack bench — ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`);
+if (!opt.only || opt.only === 'rekor') await benchRekor();

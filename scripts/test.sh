@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every test: unit and service tests (packages/*/test) and interop tests with the
+# real clients (test/). Fetches the real clients first (cached outside the clone).
+# Prints "N passed, N failed[, N skipped]" as its last line and exits non-zero on failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-peers.sh || { echo "could not install the peer clients"; echo "0 passed, 1 failed"; exit 1; }
+pnpm -s build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+out=$(mktemp)
+npx tap --include 'packages/*/test/**/*.test.ts' --include 'test/**/*.test.ts' "$@" 2>&1 | tee "$out"
+status=${PIPESTATUS[0]}
+node scripts/tap-summary.mjs "$out" "$status"
