@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RekorService } from '@sigstack/rekor';
 import { rekorRoutes } from '@sigstack/rekor';
 import { createMetrics } from './metrics.js';
@@ -22,16 +22,11 @@ export interface BuildAppOptions {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: opts.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
-    // One log line per request, written in onResponse below.
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     // Node's default header/request timeouts are fine; keep-alive connections close on shutdown.
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-  });
-
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -56,4 +51,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await app.register(rekorRoutes, { rekor: opts.services.rekor.service, bodyLimit: opts.services.rekor.bodyLimit });
   }
   return app;
+}
+
+/** One log line per request, when it completes (fastify logs two by default). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) reply.log.error({ ...line, err: error }, 'request');
+    else reply.log.info(line, 'request');
+  }
 }
