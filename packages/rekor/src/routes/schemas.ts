@@ -48,9 +48,9 @@ export const errorSchema = {
 export const searchLogQuerySchema = {
   type: 'object',
   properties: {
-    entryUUIDs: { type: 'array', items: { type: 'string', maxLength: 128 }, maxItems: 64 },
-    logIndexes: { type: 'array', items: { type: 'integer', minimum: 0 }, maxItems: 64 },
-    entries: { type: 'array', items: { type: 'object' }, maxItems: 64 },
+    entryUUIDs: { type: ['array', 'null'], items: { type: 'string', maxLength: 128 }, maxItems: 64 },
+    logIndexes: { type: ['array', 'null'], items: { type: 'integer', minimum: 0 }, maxItems: 64 },
+    entries: { type: ['array', 'null'], items: { type: 'object' }, maxItems: 64 },
   },
 } as const;
 

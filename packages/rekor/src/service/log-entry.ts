@@ -38,9 +38,9 @@ export interface ConsistencyProofJson {
 
 /** POST /api/v1/log/entries/retrieve */
 export interface SearchLogQuery {
-  entryUUIDs?: string[];
-  logIndexes?: number[];
-  entries?: unknown[];
+  entryUUIDs?: string[] | null;
+  logIndexes?: number[] | null;
+  entries?: unknown[] | null;
 }
 
 /** POST /api/v1/index/retrieve */

@@ -25,7 +25,7 @@ export interface OpenRekorOptions {
   maxBatchSize?: number;
   maxBatchWaitMs?: number;
   maxPending?: number;
-  limits?: EntryLimits;
+  limits?: Partial<EntryLimits>;
 }
 
 export interface RekorInstance {

@@ -26,7 +26,7 @@ export interface RekorServiceOptions {
   /** The log key: signs SETs here and checkpoints in the engine. ECDSA P-256 (protocols.md §1.4). */
   signer: Signer;
   treeId: bigint;
-  limits?: EntryLimits;
+  limits?: Partial<EntryLimits>;
 }
 
 /** What the sequencer hands back to onSequenced for a Rekor entry. */
@@ -48,7 +48,7 @@ export class RekorService {
   readonly #log: Log;
   readonly #index: SearchIndex;
   readonly #signer: Signer;
-  readonly #limits: EntryLimits | undefined;
+  readonly #limits: Partial<EntryLimits> | undefined;
 
   constructor(opts: RekorServiceOptions) {
     this.#log = opts.log;

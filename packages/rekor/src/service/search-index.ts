@@ -22,7 +22,8 @@ export class SearchIndex {
 
   /** Must be called inside the batch transaction. */
   add(index: number, keys: readonly string[]): void {
-    for (const k of keys) this.#insert.run(k, index);
+    // Upstream lower-cases index keys; lookups lower-case the query the same way.
+    for (const k of new Set(keys.map((k) => k.toLowerCase()))) this.#insert.run(k, index);
   }
 
   lookup(key: string, limit: number): number[] {

@@ -1,70 +1,41 @@
-// STOPGAP (lead): hashedrekord 0.0.1 only, until the full entry-type modules land.
-import { canonicalizeToBytes, HASH_LENGTH, isHashAlgorithm, parseVerificationKey, sha256Hex, verifyPrehashedSignature, type HashAlgorithm } from '@sigstack/core';
 import { RekorError } from '../errors.js';
+import { canonicalizeDsseV001 } from './dsse-v001.js';
+import { DEFAULT_ENTRY_LIMITS, type CanonicalEntry, type EntryCanonicalizer, type EntryLimits } from './entry-type.js';
+import { canonicalizeHashedRekordV001 } from './hashedrekord-v001.js';
+import { canonicalizeIntotoV001 } from './intoto-v001.js';
+import { canonicalizeIntotoV002 } from './intoto-v002.js';
+import { canonicalizeRekordV001 } from './rekord-v001.js';
+import { object, string } from './fields.js';
 
-export interface CanonicalEntry {
-  kind: string;
-  apiVersion: string;
-  body: Buffer;
-  indexKeys: string[];
-}
-export interface EntryLimits {
-  maxSignatures?: number;
-}
+export type { CanonicalEntry, EntryLimits } from './entry-type.js';
+export { DEFAULT_ENTRY_LIMITS } from './entry-type.js';
+export { pae } from './dsse-envelope.js';
 
-export async function canonicalizeProposedEntry(proposed: unknown, _limits?: EntryLimits): Promise<CanonicalEntry> {
-  const p = obj(proposed, 'entry');
-  if (p.kind !== 'hashedrekord') throw new RekorError('UNSUPPORTED_KIND', `unsupported entry kind "${String(p.kind)}"`);
-  if (p.apiVersion !== '0.0.1') throw new RekorError('UNSUPPORTED_KIND', `unsupported hashedrekord apiVersion "${String(p.apiVersion)}"`);
-  const spec = obj(p.spec, 'spec');
-  const sig = obj(spec.signature, 'spec.signature');
-  const data = obj(spec.data, 'spec.data');
-  const hash = obj(data.hash, 'spec.data.hash');
-  const alg = (hash.algorithm ?? 'sha256') as HashAlgorithm;
-  if (!isHashAlgorithm(alg)) throw new RekorError('MALFORMED_ENTRY', `spec.data.hash.algorithm: unsupported "${String(hash.algorithm)}"`);
-  const value = str(hash.value, 'spec.data.hash.value');
-  if (!new RegExp(`^[0-9a-f]{${HASH_LENGTH[alg] * 2}}$`).test(value))
-    throw new RekorError('MALFORMED_ENTRY', `spec.data.hash.value: expected ${HASH_LENGTH[alg] * 2} lower-case hex characters for ${alg}`);
-  const sigBytes = b64(str(sig.content, 'spec.signature.content'), 'spec.signature.content');
-  const keyBytes = b64(str(obj(sig.publicKey, 'spec.signature.publicKey').content, 'spec.signature.publicKey.content'), 'spec.signature.publicKey.content');
-  let vk;
-  try {
-    vk = parseVerificationKey(keyBytes);
-  } catch (cause) {
-    throw new RekorError('INVALID_KEY', `spec.signature.publicKey.content: ${(cause as Error).message}`, { cause });
-  }
-  let ok = false;
-  try {
-    ok = verifyPrehashedSignature(vk, alg, Buffer.from(value, 'hex'), sigBytes);
-  } catch (cause) {
-    throw new RekorError('INVALID_KEY', `spec.signature.publicKey.content: ${(cause as Error).message}`, { cause });
-  }
-  if (!ok) throw new RekorError('INVALID_SIGNATURE', 'spec.signature.content: signature does not verify over the digest with the given key');
-  const pem = Buffer.from(vk.canonicalPem);
-  const body = canonicalizeToBytes({
-    apiVersion: '0.0.1',
-    kind: 'hashedrekord',
-    spec: { data: { hash: { algorithm: alg, value } }, signature: { content: sigBytes.toString('base64'), publicKey: { content: pem.toString('base64') } } },
-  });
-  const indexKeys = [sha256Hex(pem), `${alg}:${value}`];
-  if (vk.certificate?.subjectAltName) {
-    for (const part of vk.certificate.subjectAltName.split(', ')) {
-      const m = /^(email|URI):(.*)$/.exec(part);
-      if (m) indexKeys.push(m[1] === 'email' ? m[2]!.toLowerCase() : m[2]!);
-    }
-  }
-  return { kind: 'hashedrekord', apiVersion: '0.0.1', body, indexKeys };
+/** kind → apiVersion → canonicalizer. Everything else is UNSUPPORTED_KIND. */
+const KINDS: Record<string, Record<string, EntryCanonicalizer>> = {
+  hashedrekord: { '0.0.1': canonicalizeHashedRekordV001 },
+  rekord: { '0.0.1': canonicalizeRekordV001 },
+  dsse: { '0.0.1': canonicalizeDsseV001 },
+  intoto: { '0.0.1': canonicalizeIntotoV001, '0.0.2': canonicalizeIntotoV002 },
+};
+
+/**
+ * Validates a proposed Rekor v1 entry, verifies its signatures, and returns its
+ * canonical body and index keys. Throws RekorError naming the failing field.
+ */
+export async function canonicalizeProposedEntry(proposed: unknown, limits: Partial<EntryLimits> = {}): Promise<CanonicalEntry> {
+  const p = object(proposed, 'entry');
+  const kind = string(p.kind, 'kind');
+  const apiVersion = string(p.apiVersion, 'apiVersion');
+  const versions = KINDS[kind];
+  if (!versions) throw new RekorError('UNSUPPORTED_KIND', `kind "${kind.slice(0, 64)}" is not supported (${Object.keys(KINDS).join(', ')})`);
+  const fn = versions[apiVersion];
+  if (!fn) throw new RekorError('UNSUPPORTED_KIND', `${kind} apiVersion "${apiVersion.slice(0, 32)}" is not supported (${Object.keys(versions).join(', ')})`);
+  return fn(object(p.spec, 'spec'), { ...DEFAULT_ENTRY_LIMITS, ...limits });
 }
 
-function obj(v: unknown, field: string): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new RekorError('MALFORMED_ENTRY', `${field}: required object missing`);
-  return v as Record<string, unknown>;
-}
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v === '') throw new RekorError('MALFORMED_ENTRY', `${field}: required string missing`);
-  return v;
-}
-function b64(s: string, field: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw new RekorError('MALFORMED_ENTRY', `${field}: invalid base64`);
-  return Buffer.from(s, 'base64');
+/** kind and apiVersion of a stored canonical body. */
+export function describeBody(body: Buffer): { kind: string; apiVersion: string } {
+  const o = JSON.parse(body.toString('utf8')) as { kind: string; apiVersion: string };
+  return { kind: o.kind, apiVersion: o.apiVersion };
 }
