@@ -183,6 +183,19 @@ export class Sequencer {
       else this.#recover(previous);
       return;
     }
+    try {
+      // Power-loss durability (SQLite: fsync of the WAL off the event loop). Crash
+      // before it resolves: the batch may or may not survive, and nobody has seen it:
+      // readers see only published state, and no waiter was answered.
+      await this.#opts.store.sync?.();
+    } catch (e) {
+      const err = toLogError('STORE_FAILED', 'cannot make the batch durable', e);
+      this.#failBatch(items, err, plan);
+      // The batch is committed but not known to be durable: stop, so that nothing
+      // built on top of it is ever acknowledged. Reopening the log recovers.
+      this.#stop(err);
+      return;
+    }
     // Crash from here on: the batch is durable. Waiters not answered yet will retry
     // and get their entry back as a duplicate (same index), never a second copy.
 

@@ -39,6 +39,15 @@ export interface LogStore {
    */
   commitBatch(batch: BatchCommit, inTransaction?: () => void): void;
 
+  /**
+   * Makes every batch committed so far durable (survives power loss), off the
+   * caller's thread where the store can. A store whose commitBatch is already
+   * durable when it returns omits this. The sequencer publishes a batch to readers
+   * and answers its waiters only after sync() resolved, so nothing that could still
+   * be lost is ever shown to anyone.
+   */
+  sync?(): Promise<void>;
+
   /** The stored hashes of tile (level, index): 32·width bytes, or undefined. Serves C2SP tiles. */
   readTile(level: number, index: number): Buffer | undefined;
 

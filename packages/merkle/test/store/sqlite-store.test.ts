@@ -15,11 +15,26 @@ import {
 import { appendRange, checkLog, createTestLog, KEY_NAME, ORIGIN, rejectsWithCode, testLeaf, testSigner } from '../helpers/test-log.js';
 import { tempDir } from '../helpers/tmp.js';
 
-t.test('WAL and synchronous=FULL', async (t) => {
+t.test('WAL, synchronous=NORMAL, and the sequencer waits for sync() before answering', async (t) => {
   const store = SqliteStore.open(join(tempDir(t), 'log.db'));
   t.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(store.db.pragma('synchronous', { simple: true }), 2, 'FULL');
-  store.close();
+  t.equal(store.db.pragma('synchronous', { simple: true }), 1, 'NORMAL: the fsync is sync(), off the event loop');
+  const events: string[] = [];
+  const sync = store.sync.bind(store);
+  store.sync = async () => {
+    events.push('sync start');
+    await sync();
+    events.push('sync done');
+  };
+  const { log } = await createTestLog({ store });
+  const added = log.add({ identity: Buffer.from('a'), leaf: Buffer.from('leaf a') }).then((r) => {
+    events.push('answered');
+    return r;
+  });
+  const r = await added;
+  t.same(events.slice(-3), ['sync start', 'sync done', 'answered'], 'answered only after the WAL fsync');
+  t.equal(log.checkpoint().size, r.index + 1);
+  await log.close();
 });
 
 t.test('reopen gives the same checkpoint; proofs work across reopen', async (t) => {
