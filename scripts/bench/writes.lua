@@ -1,0 +1,13 @@
+-- POST pre-signed hashedrekord bodies, one per line of $BODIES, each once per thread
+local bodies = {}
+for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
+local counter = 0
+local threads = tonumber(os.getenv("THREADS") or "1")
+local tid = 0
+setup = function(thread) thread:set("tid", tid); tid = tid + 1 end
+init = function(args) counter = tid end
+request = function()
+  local b = bodies[(counter % #bodies) + 1]
+  counter = counter + threads
+  return wrk.format("POST", "/api/v1/log/entries", {["Content-Type"] = "application/json"}, b)
+end
