@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CoreError } from '../errors.js';
 import { digestOf, type Signer, type SigningAlgorithm } from './signer.js';
@@ -7,7 +7,7 @@ import { digestOf, type Signer, type SigningAlgorithm } from './signer.js';
 export interface FileSignerOptions {
   /** Path of a PKCS#8 PEM private key (optionally encrypted). */
   path: string;
-  /** Passphrase for an encrypted key file. */
+  /** Passphrase for an encrypted key file. A key generated with `create` is encrypted with it. */
   passphrase?: string;
   /** Generate the key (mode 0600) if the file does not exist. Development defaults only. */
   create?: boolean;
@@ -24,23 +24,19 @@ export class FileSigner implements Signer {
   readonly #digest: 'sha256' | 'sha384' | null;
 
   constructor(privateKey: KeyObject) {
-    this.algorithm = algorithmOf(privateKey);
+    if (privateKey.type !== 'private') throw new CoreError('UNSUPPORTED_KEY', `a signer needs a private key, not a ${privateKey.type} key`);
     this.#key = privateKey;
-    this.#digest = digestOf(this.algorithm);
     this.publicKey = createPublicKey(privateKey);
     this.publicKeyDer = this.publicKey.export({ type: 'spki', format: 'der' });
+    this.algorithm = algorithmOf(privateKey, this.publicKeyDer);
+    this.#digest = digestOf(this.algorithm);
   }
 
   /** Opens the key file, creating it first when asked to. */
   static open(opts: FileSignerOptions): FileSigner {
     if (!existsSync(opts.path)) {
       if (!opts.create) throw new CoreError('KEY_FILE', `key file ${opts.path} does not exist`);
-      const key = generatePrivateKey(opts.algorithm ?? 'ecdsa-p256-sha256');
-      mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
-      const pem = key.export({ type: 'pkcs8', format: 'pem' }) as string;
-      // Write then rename, so a crash never leaves a half-written key behind.
-      writeFileSync(opts.path + '.tmp', pem, { mode: 0o600 });
-      renameSync(opts.path + '.tmp', opts.path);
+      createKeyFile(opts);
     }
     let key: KeyObject;
     try {
@@ -65,15 +61,79 @@ export class FileSigner implements Signer {
   }
 }
 
+/**
+ * Writes a new key to opts.path: mode 0600 from the start, complete or not at all, and
+ * never over a key that appeared meanwhile (another process starting with `create`):
+ * the key goes to a fresh temporary file (O_EXCL), is fsynced, and is hard-linked into
+ * place, which fails rather than replaces. Whoever loses the race uses the winner's key.
+ */
+function createKeyFile(opts: FileSignerOptions): void {
+  const key = generatePrivateKey(opts.algorithm ?? 'ecdsa-p256-sha256');
+  mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
+  const pem = (
+    opts.passphrase
+      ? key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: opts.passphrase })
+      : key.export({ type: 'pkcs8', format: 'pem' })
+  ) as string;
+  const tmp = `${opts.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    try {
+      writeSync(fd, pem);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, opts.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // File systems without hard links: rename (which would replace a racing key).
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+      if (!existsSync(opts.path)) renameSync(tmp, opts.path);
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  syncDirectory(dirname(opts.path));
+}
+
+/** fsync a directory so a new entry in it survives a crash (best effort: not every platform allows it). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported here */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export function generatePrivateKey(alg: SigningAlgorithm): KeyObject {
+  // Keys leave generateKeyPairSync as DER and are re-imported. A KeyObject straight from
+  // the key generator shares a mutex with the generator job, whose destructor (run by
+  // the GC) takes it; node 20 holds that mutex while allocating in asymmetricKeyDetails
+  // and JWK export, so using such a key can deadlock the process.
+  const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
+  const privateKeyEncoding = { type: 'pkcs8', format: 'der' } as const;
+  let der: Buffer;
   switch (alg) {
     case 'ecdsa-p256-sha256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+      der = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding, privateKeyEncoding }).privateKey;
+      break;
     case 'ecdsa-p384-sha384':
-      return generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+      der = generateKeyPairSync('ec', { namedCurve: 'P-384', publicKeyEncoding, privateKeyEncoding }).privateKey;
+      break;
     case 'ed25519':
-      return generateKeyPairSync('ed25519').privateKey;
+      der = generateKeyPairSync('ed25519', { publicKeyEncoding, privateKeyEncoding }).privateKey;
+      break;
+    default:
+      throw new CoreError('UNSUPPORTED_KEY', `unsupported signing algorithm ${String(alg)}`);
   }
+  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
 }
 
 /** An in-memory signer with a fresh key (tests, benchmarks). */
@@ -81,12 +141,24 @@ export function createEphemeralSigner(alg: SigningAlgorithm = 'ecdsa-p256-sha256
   return new FileSigner(generatePrivateKey(alg));
 }
 
-function algorithmOf(key: KeyObject): SigningAlgorithm {
+/** DER AlgorithmIdentifier of id-ecPublicKey with each named curve we sign with. */
+const EC_ALGORITHM_ID: [string, SigningAlgorithm][] = [
+  ['301306072a8648ce3d020106082a8648ce3d030107', 'ecdsa-p256-sha256'],
+  ['301006072a8648ce3d020106052b81040022', 'ecdsa-p384-sha384'],
+];
+
+/**
+ * The signing algorithm of a key. The curve comes from the SPKI rather than from
+ * asymmetricKeyDetails, which can deadlock on a caller's freshly generated KeyObject
+ * (see generatePrivateKey).
+ */
+function algorithmOf(key: KeyObject, spkiDer: Buffer): SigningAlgorithm {
   if (key.asymmetricKeyType === 'ed25519') return 'ed25519';
   if (key.asymmetricKeyType === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve === 'prime256v1') return 'ecdsa-p256-sha256';
-    if (curve === 'secp384r1') return 'ecdsa-p384-sha384';
+    // SEQUENCE (short or 0x81 length) { AlgorithmIdentifier, BIT STRING }
+    const algId = spkiDer.subarray(spkiDer[1] === 0x81 ? 3 : 2);
+    for (const [prefix, alg] of EC_ALGORITHM_ID) if (algId.subarray(0, prefix.length / 2).toString('hex') === prefix) return alg;
+    throw new CoreError('UNSUPPORTED_KEY', 'unsupported elliptic curve for signing (P-256 and P-384 only)');
   }
   throw new CoreError('UNSUPPORTED_KEY', `unsupported signing key type ${key.asymmetricKeyType}`);
 }
