@@ -24,9 +24,9 @@ export interface SqliteStoreOptions {
 type Row<T> = T | undefined;
 
 /**
- * The embedded LogStore: one SQLite file in WAL mode with `synchronous=FULL`, so every
- * committed transaction has been fsynced to the WAL before `commit` returns, and one
- * write transaction per batch (group commit: one fsync for the whole batch).
+ * The embedded LogStore: one SQLite file in WAL mode, one write transaction per batch,
+ * and one fsync of the WAL per batch (group commit), done by sync() in the thread
+ * pool so that the event loop is never blocked on the disk.
  *
  * `db` is public so that a personality keeps its own tables in the same file and
  * writes them from `onSequenced`, inside the batch transaction.
