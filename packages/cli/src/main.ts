@@ -69,9 +69,10 @@ async function up(args: string[]): Promise<void> {
   log.info({ url, trust: stack.trustDir }, `sigstack listening on ${url}`);
   process.stderr.write(
     `\nsigstack is up at ${url}\n` +
-      `  trust material: ${stack.trustDir}/ (trusted_root.json, rekor.pub)\n` +
+      `  trust material: ${stack.trustDir}/ (trusted_root.json, rekor.pub, tsa_chain.pem)\n` +
       `  cosign:    cosign sign-blob --key cosign.key --rekor-url ${url} --bundle b.json FILE\n` +
-      `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n\n`,
+      `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n` +
+      `  TSA:       ${url}/api/v1/timestamp (chain: ${stack.trustDir}/tsa_chain.pem)\n\n`,
   );
 
   let closing = false;

@@ -1,10 +1,12 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RekorService } from '@sigstack/rekor';
 import { rekorRoutes } from '@sigstack/rekor';
+import { tsaRoutes, type TimestampAuthority } from '@sigstack/tsa';
 import { createMetrics } from './metrics.js';
 
 export interface AppServices {
   rekor?: { service: RekorService; bodyLimit: number };
+  tsa?: { service: TimestampAuthority; bodyLimit: number };
 }
 
 export interface BuildAppOptions {
@@ -49,6 +51,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   if (opts.services.rekor) {
     await app.register(rekorRoutes, { rekor: opts.services.rekor.service, bodyLimit: opts.services.rekor.bodyLimit });
+  }
+  if (opts.services.tsa) {
+    await app.register(tsaRoutes, { tsa: opts.services.tsa.service, bodyLimit: opts.services.tsa.bodyLimit });
   }
   return app;
 }

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { FileSigner, systemClock, sha256, toPem, type Clock } from '@sigstack/core';
 import { openRekor, type RekorInstance } from '@sigstack/rekor';
+import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
 import { buildApp } from './build-app.js';
 import { publicUrlOf, type KeyConfig, type StackConfig } from './config.js';
 import { KeyValidity } from './trust/key-validity.js';
@@ -41,6 +42,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
 
   let rekor: RekorInstance | undefined;
   let rekorSigner: FileSigner | undefined;
+  let tsa: TimestampAuthority | undefined;
   const closers: (() => Promise<void>)[] = [];
   try {
     if (config.rekor.enabled) {
@@ -56,6 +58,14 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       });
       closers.push(() => rekor!.close());
     }
+    if (config.tsa.enabled) {
+      // Development: a TSA root + leaf made on first start in <dataDir>/tsa (keys via FileSigner).
+      tsa = await openTimestampAuthority({
+        dir: join(dataDir, 'tsa'),
+        clock,
+        ...(config.tsa.policyOid ? { policyOid: config.tsa.policyOid } : {}),
+      });
+    }
   } catch (e) {
     for (const c of closers.reverse()) await c().catch(() => {});
     throw e;
@@ -66,6 +76,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
     ...(opts.logStream ? { logStream: opts.logStream } : {}),
     services: {
       ...(rekor ? { rekor: { service: rekor.service, bodyLimit: config.rekor.bodyLimit } } : {}),
+      ...(tsa ? { tsa: { service: tsa, bodyLimit: config.tsa.bodyLimit } } : {}),
     },
   });
   // Fastify first stops accepting and lets in-flight requests finish (their entries
@@ -106,6 +117,11 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         },
         logId: { keyId: logId.toString('base64') },
       });
+    }
+    if (tsa) {
+      // Chain leaf first (sigstore-js matches the signer against certificates[0]).
+      writeAtomic(join(trustDir, 'tsa_chain.pem'), tsa.chainPem);
+      parts.timestampAuthorities = [tsa.trustedRootEntry(`${stack.url}/api/v1/timestamp`)];
     }
     const root: TrustedRootJson = createTrustedRoot(parts);
     writeAtomic(join(trustDir, 'trusted_root.json'), JSON.stringify(root, null, 2) + '\n');

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileSigner, fromPem, toPem, type Clock, type Signer } from '@sigstack/core';
+import { OID } from '../asn1/oids.js';
+import { TsaError } from '../errors.js';
+import { issueCertificate } from '../x509/certificate-builder.js';
+import type { DistinguishedName } from '../x509/distinguished-name.js';
+import { readCertificateFields } from '../x509/certificate-fields.js';
+import { verifyTsaChain } from '../x509/tsa-chain.js';
+
+/** File name of the chain PEM (leaf first) inside the TSA directory. */
+export const TSA_CHAIN_FILE = 'tsa_chain.pem';
+/** Key files inside the TSA directory. */
+export const TSA_ROOT_KEY_FILE = join('keys', 'tsa-root.pem');
+export const TSA_LEAF_KEY_FILE = join('keys', 'tsa-leaf.pem');
+
+/** Subject of the development root. */
+export const DEV_ROOT_SUBJECT: Readonly<DistinguishedName> = { organization: 'sigstack', commonName: 'sigstack TSA root' };
+/** Subject of the development leaf; it is also the TSTInfo `tsa` name. */
+export const DEV_LEAF_SUBJECT: Readonly<DistinguishedName> = { organization: 'sigstack', commonName: 'sigstack TSA' };
+/** Validity of the development root: 20 years, so it outlives the leaf. */
+export const DEV_ROOT_VALIDITY_DAYS = 20 * 365;
+/** Validity of the development leaf: 10 years, like the public-good TSA leaf. */
+export const DEV_LEAF_VALIDITY_DAYS = 10 * 365;
+
+const DAY = 86_400_000;
+
+export interface DevChain {
+  signer: Signer;
+  /** DER, leaf first. */
+  chain: Buffer[];
+}
+
+/**
+ * Opens the development TSA chain in `dir`, creating it on first use:
+ *
+ *   <dir>/keys/tsa-root.pem   root key (ECDSA P-256, FileSigner, mode 0600)
+ *   <dir>/keys/tsa-leaf.pem   leaf (signing) key
+ *   <dir>/tsa_chain.pem       leaf certificate, then root certificate (PEM)
+ *
+ * Root: self-signed CA, BasicConstraints cA (critical, pathLen 0), KeyUsage
+ * keyCertSign + cRLSign. Leaf: not a CA, KeyUsage digitalSignature, ExtendedKeyUsage
+ * id-kp-timeStamping only, critical (protocols.md §8.4). Both start at the clock's
+ * current second.
+ *
+ * On restart the existing chain is re-read and must still match both keys and the
+ * TSA profile; a mismatch (e.g. a key file deleted, so a new key was generated) is
+ * an error, not a silent re-issue, because clients trust the old chain.
+ */
+export async function openDevChain(opts: { dir: string; clock: Clock }): Promise<DevChain> {
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const rootSigner = FileSigner.open({ path: join(opts.dir, TSA_ROOT_KEY_FILE), create: true, algorithm: 'ecdsa-p256-sha256' });
+  const leafSigner = FileSigner.open({ path: join(opts.dir, TSA_LEAF_KEY_FILE), create: true, algorithm: 'ecdsa-p256-sha256' });
+  const chainPath = join(opts.dir, TSA_CHAIN_FILE);
+
+  if (!existsSync(chainPath)) {
+    const chain = await createDevChain(rootSigner, leafSigner, opts.clock.now());
+    writeChainOnce(chainPath, chain.map((c) => toPem('CERTIFICATE', c)).join(''));
+  }
+  // Read back what is on disk: if another process won the race to create it, its
+  // chain (over the same keys) is the one to serve.
+  const chain = readChain(chainPath);
+  verifyTsaChain(chain, leafSigner);
+  if (!readCertificateFields(chain[chain.length - 1]!).spki.equals(rootSigner.publicKeyDer))
+    throw new TsaError('INVALID_CHAIN', `${chainPath}: the root certificate does not match ${TSA_ROOT_KEY_FILE}`);
+  return { signer: leafSigner, chain };
+}
+
+/** Issues a development root and a TSA leaf; returns [leaf, root] DER. */
+export async function createDevChain(rootSigner: Signer, leafSigner: Signer, nowMs: number): Promise<Buffer[]> {
+  const start = Math.floor(nowMs / 1000) * 1000;
+  const root = await issueCertificate({
+    subject: DEV_ROOT_SUBJECT,
+    publicKeyDer: rootSigner.publicKeyDer,
+    signer: rootSigner,
+    notBefore: new Date(start),
+    notAfter: new Date(start + DEV_ROOT_VALIDITY_DAYS * DAY),
+    basicConstraints: { ca: true, pathLength: 0 },
+  });
+  const leaf = await issueCertificate({
+    subject: DEV_LEAF_SUBJECT,
+    publicKeyDer: leafSigner.publicKeyDer,
+    signer: rootSigner,
+    issuerCertificate: root,
+    notBefore: new Date(start),
+    notAfter: new Date(start + DEV_LEAF_VALIDITY_DAYS * DAY),
+    basicConstraints: { ca: false },
+    keyUsage: ['digitalSignature'],
+    extendedKeyUsage: { purposes: [OID.timeStamping], critical: true },
+  });
+  return [leaf, root];
+}
+
+/** Reads a PEM chain file: CERTIFICATE blocks, leaf first. */
+export function readChain(path: string): Buffer[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new TsaError('INVALID_CHAIN', `cannot read ${path}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    const blocks = fromPem(text);
+    const other = blocks.find((b) => b.type !== 'CERTIFICATE');
+    if (other) throw new TsaError('INVALID_CHAIN', `${path}: unexpected PEM block ${other.type}`);
+    return blocks.map((b) => b.der);
+  } catch (cause) {
+    if (cause instanceof TsaError) throw cause;
+    throw new TsaError('INVALID_CHAIN', `${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Writes the chain file complete or not at all, and never over one that appeared
+ * meanwhile: temporary file (O_EXCL), fsync, hard link into place (fails if the
+ * name exists), fsync of the directory.
+ * Crash before the link: no chain file; the next start issues a new chain over the
+ * same keys. Crash after: the chain is complete and is re-read.
+ */
+function writeChainOnce(path: string, pem: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o644);
+  try {
+    try {
+      writeSync(fd, pem);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return; // another process created it first; we use theirs
+      // File systems without hard links: rename (which could replace a racing chain).
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+      if (!existsSync(path)) renameSync(tmp, path);
+    }
+    fsyncDir(path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function fsyncDir(file: string): void {
+  const dir = join(file, '..');
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not every platform can fsync a directory; the link itself is already durable there.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,134 @@
+import t from 'tap';
+import * as asn1js from 'asn1js';
+import fc from 'fast-check';
+import { bigintInteger, derLength, generalizedTime, objectIdentifier, setOf, timeChoice, tlv, unsignedInteger, utcTime } from '../src/asn1/der.js';
+import { DerReader, readOid } from '../src/asn1/der-reader.js';
+import { decodeTimeStampReq } from '../src/asn1/time-stamp-req.js';
+import { parseDerRequest } from '../src/service/timestamp-request.js';
+import { TsaError } from '../src/index.js';
+import { buildRequest } from './helpers.js';
+
+const POLICY = '1.3.6.1.4.1.57264.2';
+
+t.test('lengths: short form below 128, shortest long form above', async (t) => {
+  t.equal(derLength(0).toString('hex'), '00');
+  t.equal(derLength(127).toString('hex'), '7f');
+  t.equal(derLength(128).toString('hex'), '8180');
+  t.equal(derLength(255).toString('hex'), '81ff');
+  t.equal(derLength(256).toString('hex'), '820100');
+  t.equal(derLength(65536).toString('hex'), '83010000');
+  for (const n of [0, 1, 127, 128, 200, 255, 256, 1000, 70000]) {
+    const ours = tlv(0x04, Buffer.alloc(n, 7));
+    t.equal(ours.toString('hex'), Buffer.from(new asn1js.OctetString({ valueHex: new Uint8Array(n).fill(7) }).toBER(false)).toString('hex'), `OCTET STRING of ${n}`);
+  }
+});
+
+t.test('integers and OIDs match asn1js', async (t) => {
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: (1n << 200n) - 1n }), (n) => {
+      const ours = bigintInteger(n);
+      const theirs = Buffer.from(asn1js.Integer.fromBigInt(n).toBER(false));
+      return ours.equals(theirs);
+    }),
+  );
+  t.equal(unsignedInteger(Buffer.from('0000ff', 'hex')).toString('hex'), '020200ff');
+  t.equal(unsignedInteger(Buffer.alloc(3)).toString('hex'), '020100');
+  for (const oid of ['1.3.6.1.4.1.57264.2', '2.16.840.1.101.3.4.2.1', '1.2.840.113549.1.9.16.2.47', '2.999.1', '0.39', '1.2.840.10045.4.3.2']) {
+    t.equal(objectIdentifier(oid).toString('hex'), Buffer.from(new asn1js.ObjectIdentifier({ value: oid }).toBER(false)).toString('hex'), oid);
+    const r = new DerReader(objectIdentifier(oid), 'x');
+    t.equal(readOid(r.read(0x06), 'x'), oid, `${oid} round-trips`);
+  }
+  t.throws(() => objectIdentifier('1.40'), RangeError);
+  t.throws(() => objectIdentifier('1.2.03'), RangeError);
+});
+
+t.test('SET OF is DER-sorted', async (t) => {
+  const a = Buffer.from('0401ff', 'hex');
+  const b = Buffer.from('020101', 'hex');
+  const c = Buffer.from('0402aaaa', 'hex');
+  t.equal(setOf(c, a, b).toString('hex'), '310a' + '020101' + '0401ff' + '0402aaaa');
+});
+
+t.test('times: whole seconds, UTCTime until 2049', async (t) => {
+  const ms = Date.UTC(2026, 0, 2, 3, 4, 5);
+  t.equal(generalizedTime(ms).subarray(2).toString(), '20260102030405Z');
+  t.equal(utcTime(ms).subarray(2).toString(), '260102030405Z');
+  t.equal(timeChoice(ms)[0], 0x17);
+  t.equal(timeChoice(Date.UTC(2050, 0, 1))[0], 0x18);
+  t.equal(timeChoice(Date.UTC(1949, 11, 31))[0], 0x18);
+});
+
+// ---- the strict reader ----
+
+const digest = Buffer.alloc(32, 0xab);
+const good = buildRequest({ digest, nonce: Buffer.from('0102', 'hex'), certReq: true, policy: POLICY });
+
+function malformed(t: Tap, der: Buffer, re: RegExp, name: string) {
+  t.throws(() => decodeTimeStampReq(der), { code: 'MALFORMED_REQUEST', message: re }, name);
+}
+type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
+
+t.test('decodes what pkijs encodes', async (t) => {
+  const r = decodeTimeStampReq(good);
+  t.equal(r.version, 1);
+  t.equal(r.messageImprint.hashAlgorithm, '2.16.840.1.101.3.4.2.1');
+  t.equal(r.messageImprint.parameters, 'null');
+  t.same(r.messageImprint.hashedMessage, digest);
+  t.equal(r.reqPolicy, POLICY);
+  t.equal(r.nonce?.toString('hex'), '0102');
+  t.equal(r.certReq, true);
+  t.equal(r.extensions, undefined);
+  t.equal(decodeTimeStampReq(buildRequest({ digest, nullParams: false })).messageImprint.parameters, 'absent');
+});
+
+t.test('refuses BER that is not DER, and broken structure', async (t) => {
+  const hex = good.toString('hex');
+  malformed(t, Buffer.from('3081' + hex.slice(2), 'hex'), /non-minimal length encoding is not DER/, 'long-form length for a short value');
+  malformed(t, Buffer.from(hex.replace('02020102', '0203000102').replace(/^30(..)/, (_m, l: string) => '30' + (parseInt(l, 16) + 1).toString(16)), 'hex'), /non-minimal INTEGER/, 'non-minimal nonce');
+  malformed(t, Buffer.from(hex.replace(/0101ff$/, '010100'), 'hex'), /DEFAULT/, 'explicit certReq FALSE');
+  malformed(t, Buffer.from('1f2200', 'hex'), /multi-octet tags/, 'high tag number');
+  malformed(t, Buffer.from('3000', 'hex'), /version is missing/, 'empty sequence');
+  malformed(t, Buffer.from('300302010', 'hex'), /truncated/, 'truncated');
+  malformed(t, Buffer.from('30', 'hex'), /truncated length/, 'only a tag');
+  malformed(t, Buffer.from('3085ffffffffff', 'hex'), /too large/, 'absurd length');
+  malformed(t, Buffer.from('0500', 'hex'), /expected tag 0x30/, 'not a SEQUENCE');
+  const badOid = Buffer.from(hex.replace('0609608648016503040201', '060a80608648016503040201').replace(/^30(..)30(..)/, (_m, a: string, b: string) => '30' + (parseInt(a, 16) + 1).toString(16) + '30' + b), 'hex');
+  t.throws(() => decodeTimeStampReq(badOid), TsaError, 'non-minimal OID sub-identifier or broken nesting');
+});
+
+t.test('fuzz: mutated requests never escape as anything but a TsaError', async (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(good.length), (flips, cut) => {
+      const m = Buffer.from(good);
+      for (const [i, v] of flips) m[i] = v;
+      for (const body of [m, m.subarray(0, cut)]) {
+        try {
+          parseDerRequest(body, POLICY);
+        } catch (e) {
+          if (!(e instanceof TsaError)) throw e;
+        }
+      }
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass('no raw exceptions');
+});
+
+t.test('fuzz: any valid request built by pkijs parses to its own fields', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(['2.16.840.1.101.3.4.2.1', 32], ['2.16.840.1.101.3.4.2.2', 48], ['2.16.840.1.101.3.4.2.3', 64]),
+      fc.option(fc.uint8Array({ minLength: 1, maxLength: 40 }).filter((b) => b.length === 1 || !(b[0] === 0 && b[1]! < 0x80) && !(b[0] === 0xff && b[1]! >= 0x80))),
+      fc.boolean(),
+      fc.boolean(),
+      fc.boolean(),
+      ([oid, len], nonce, certReq, policy, nullParams) => {
+        const dg = Buffer.alloc(len as number, 9);
+        const der = buildRequest({ hashOid: oid as string, digest: dg, ...(nonce ? { nonce: Buffer.from(nonce) } : {}), certReq, ...(policy ? { policy: POLICY } : {}), nullParams });
+        const r = parseDerRequest(der, POLICY);
+        return r.hashedMessage.equals(dg) && r.certReq === certReq && (nonce ? r.nonce!.equals(Buffer.from(nonce)) : r.nonce === undefined) && der.includes(r.messageImprint);
+      },
+    ),
+  );
+  t.pass();
+});
