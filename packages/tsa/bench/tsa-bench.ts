@@ -11,17 +11,14 @@
 // decoded and verified.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createEphemeralSigner, systemClock } from '@sigstack/core';
-import { createDevChain, TimestampAuthority, tsaRoutes } from '../src/index.js';
+import { issueDevChain, TimestampAuthority, tsaRoutes } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,9 +31,6 @@ const { values: args } = parseArgs({
   },
 });
 
-if (args.serve) await serve();
-else await load();
-
 async function serve(): Promise<void> {
   const alg = args.key === 'p384' ? 'ecdsa-p384-sha384' : 'ecdsa-p256-sha256';
   const root = createEphemeralSigner();
@@ -44,7 +38,7 @@ async function serve(): Promise<void> {
   // --sync: a Signer without the async path, to compare signing on the main thread
   // (signSync) with signing on libuv's thread pool (sign).
   const signer = args.sync ? Object.assign(Object.create(leaf), { sign: async (d: Uint8Array) => leaf.signSync(d) }) : leaf;
-  const chain = await createDevChain(root, leaf, systemClock.now());
+  const chain = await issueDevChain(root, leaf, systemClock.now());
   const tsa = new TimestampAuthority({ signer, chain, clock: systemClock });
   const app = Fastify({ logger: false });
   await app.register(tsaRoutes, { tsa });
@@ -63,7 +57,7 @@ interface Reply {
 /** One keep-alive HTTP/1.1 connection, one request in flight. */
 class Connection {
   #socket: Socket;
-  #buf = Buffer.alloc(0);
+  #buf: Buffer = Buffer.alloc(0);
   #waiting?: (r: Reply) => void;
 
   constructor(host: string, port: number) {
@@ -124,7 +118,7 @@ function requestBody(): Buffer {
 
 async function load(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--serve', '--key', args.key!, ...(args.sync ? ['--sync'] : [])], {
+  const child = spawn(process.execPath, [...(process.env.TSA_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TSA_BENCH_PROF}`] : []), '--import', 'tsx', self, '--serve', '--key', args.key!, ...(args.sync ? ['--sync'] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
@@ -194,11 +188,5 @@ function check(der: Buffer, leaf: X509Certificate): void {
   if (!verify(hash, attrs, leaf.publicKey, Buffer.from(si.signature.valueBlock.valueHexView))) throw new Error('signature does not verify');
 }
 
-process.on('exit', () => {
-  // The serve child's temp state is in memory; nothing to clean up. Kept for symmetry
-  // with benches that create data directories.
-  void rmSync;
-  void mkdtempSync;
-  void tmpdir;
-  void join;
-});
+if (args.serve) await serve();
+else await load();

@@ -9,7 +9,7 @@ export { parseDerRequest, parseJsonRequest } from './service/timestamp-request.j
 export type { TimestampRequest, RequestFormat } from './service/timestamp-request.js';
 export {
   openDevChain,
-  createDevChain,
+  issueDevChain,
   readChain,
   TSA_CHAIN_FILE,
   TSA_ROOT_KEY_FILE,

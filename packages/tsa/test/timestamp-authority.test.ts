@@ -3,7 +3,7 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createEphemeralSigner, FakeClock } from '@sigstack/core';
-import { createDevChain, DEFAULT_POLICY_OID, TimestampAuthority, TsaError } from '../src/index.js';
+import { issueDevChain, DEFAULT_POLICY_OID, TimestampAuthority, TsaError } from '../src/index.js';
 import { attr, buildRequest, decodeResponse } from './helpers.js';
 
 const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
@@ -15,7 +15,7 @@ const OID_TSTINFO = '1.2.840.113549.1.9.16.1.4';
 const clock = new FakeClock(Date.UTC(2026, 2, 14, 15, 9, 26, 535));
 const root = createEphemeralSigner();
 const leafSigner = createEphemeralSigner();
-const chain = await createDevChain(root, leafSigner, Date.UTC(2026, 0, 1));
+const chain = await issueDevChain(root, leafSigner, Date.UTC(2026, 0, 1));
 const tsa = new TimestampAuthority({ signer: leafSigner, chain, clock });
 const digest = createHash('sha256').update('artifact').digest();
 
@@ -143,7 +143,7 @@ t.test('a configured policy OID', async (t) => {
 
 t.test('P-384 TSA key: SHA-384 CMS digest and ecdsa-with-SHA384', async (t) => {
   const leaf384 = createEphemeralSigner('ecdsa-p384-sha384');
-  const chain384 = await createDevChain(root, leaf384, Date.UTC(2026, 0, 1));
+  const chain384 = await issueDevChain(root, leaf384, Date.UTC(2026, 0, 1));
   const tsa384 = new TimestampAuthority({ signer: leaf384, chain: chain384, clock });
   const d = decodeResponse((await tsa384.respond(buildRequest({ digest }), 'der')).der);
   const si = d.token!.signerInfo;
@@ -170,7 +170,8 @@ t.test('a failing signer is SIGNING_FAILED, wrapped', async (t) => {
   const err = await b.respond(buildRequest({ digest }), 'der').catch((e: unknown) => e);
   t.ok(err instanceof TsaError);
   t.equal((err as TsaError).code, 'SIGNING_FAILED');
-  t.match((err as TsaError).message, /HSM unplugged/);
+  t.match(((err as TsaError).cause as Error).message, /HSM unplugged/, 'the cause is kept');
+  t.notMatch((err as TsaError).message, /HSM/, 'but not shown to the caller');
 });
 
 t.test('trustedRootEntry: root subject, uri, chain leaf first, validFor.start = leaf notBefore', async (t) => {

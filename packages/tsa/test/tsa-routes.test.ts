@@ -1,6 +1,11 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createHash, randomBytes } from 'node:crypto';
-import { DEFAULT_POLICY_OID } from '../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { systemClock } from '@sigstack/core';
+import { DEFAULT_POLICY_OID, openDevChain, TimestampAuthority, tsaRoutes } from '../src/index.js';
 import { buildRequest, decodeResponse, tempTsa, tsaApp } from './helpers.js';
 
 const { tsa, cleanup } = await tempTsa();
@@ -16,13 +21,11 @@ async function post(payload: Buffer | string, contentType?: string) {
 }
 
 /** After every refusal the server must still grant a valid request. */
-async function stillServes(t: Tap.Test) {
+async function stillServes(t: Test) {
   const r = await post(good, 'application/timestamp-query');
   t.equal(r.statusCode, 200, 'a valid request afterwards is granted');
   t.equal(decodeResponse(r.rawPayload).status, 0);
 }
-type TapTest = Parameters<Parameters<typeof t.test>[1]>[0];
-declare namespace Tap { type Test = TapTest }
 
 t.test('DER request: 200, exact Content-Type, granted token', async (t) => {
   const r = await post(good, 'application/timestamp-query');
@@ -156,4 +159,19 @@ for (const [name, body, ct, status, message] of jsonErrors) {
 t.test('other methods and paths are not ours', async (t) => {
   const r = await app.inject({ method: 'GET', url: '/api/v1/timestamp' });
   t.equal(r.statusCode, 404);
+});
+
+t.test('a failing signer: 500 JSON, no token, the cause logged not sent', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsa-broken-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dev = await openDevChain({ dir, clock: systemClock });
+  const broken = Object.create(dev.signer, { sign: { value: async () => { throw new Error('HSM unplugged at /dev/secret'); } } });
+  const logs: string[] = [];
+  const app2 = Fastify({ logger: { level: 'error', stream: { write: (l: string) => void logs.push(l) } } });
+  await app2.register(tsaRoutes, { tsa: new TimestampAuthority({ signer: broken, chain: dev.chain, clock: systemClock }) });
+  const r = await app2.inject({ method: 'POST', url: '/api/v1/timestamp', payload: good, headers: { 'content-type': 'application/timestamp-query' } });
+  t.equal(r.statusCode, 500);
+  t.same(r.json(), { code: 500, message: 'the TSA signer failed; no timestamp was issued' });
+  t.match(logs.join(''), /HSM unplugged/, 'the cause is in the log');
+  await app2.close();
 });

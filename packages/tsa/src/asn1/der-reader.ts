@@ -128,22 +128,27 @@ export function readOid(el: DerElement, name: string): string {
   if (c.length === 0 || (c[c.length - 1]! & 0x80) !== 0) throw new TsaError('MALFORMED_REQUEST', `${name}: malformed OBJECT IDENTIFIER`);
   // Real OIDs are a few dozen octets; upstream caps them at 128 arcs.
   if (c.length > MAX_OID_OCTETS) throw new TsaError('MALFORMED_REQUEST', `${name}: OBJECT IDENTIFIER longer than ${MAX_OID_OCTETS} octets`);
-  const arcs: bigint[] = [];
-  let v = 0n;
+  // Sub-identifiers are base-128, big-endian, minimal (no leading 0x80 octet).
+  const arcs: (number | bigint)[] = [];
+  let v = 0;
+  let big: bigint | undefined; // once an arc outgrows 2^53
   let first = true;
   for (let i = 0; i < c.length; i++) {
     const b = c[i]!;
     if (first && b === 0x80) throw new TsaError('MALFORMED_REQUEST', `${name}: non-minimal OBJECT IDENTIFIER sub-identifier`);
-    v = (v << 7n) | BigInt(b & 0x7f);
+    if (big === undefined && v >= 2 ** 45) big = BigInt(v);
+    if (big !== undefined) big = (big << 7n) | BigInt(b & 0x7f);
+    else v = v * 128 + (b & 0x7f);
     first = false;
     if ((b & 0x80) === 0) {
-      arcs.push(v);
-      v = 0n;
+      arcs.push(big ?? v);
+      v = 0;
+      big = undefined;
       first = true;
     }
   }
   const head = arcs[0]!;
-  const [a0, a1] = head < 40n ? [0n, head] : head < 80n ? [1n, head - 40n] : [2n, head - 80n];
+  const [a0, a1] = head < 40 ? [0, head] : head < 80 ? [1, Number(head) - 40] : [2, typeof head === 'bigint' ? head - 80n : head - 80];
   return [a0, a1, ...arcs.slice(1)].join('.');
 }
 

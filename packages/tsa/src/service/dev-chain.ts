@@ -55,7 +55,7 @@ export async function openDevChain(opts: { dir: string; clock: Clock }): Promise
   const chainPath = join(opts.dir, TSA_CHAIN_FILE);
 
   if (!existsSync(chainPath)) {
-    const chain = await createDevChain(rootSigner, leafSigner, opts.clock.now());
+    const chain = await issueDevChain(rootSigner, leafSigner, opts.clock.now());
     writeChainOnce(chainPath, chain.map((c) => toPem('CERTIFICATE', c)).join(''));
   }
   // Read back what is on disk: if another process won the race to create it, its
@@ -68,7 +68,7 @@ export async function openDevChain(opts: { dir: string; clock: Clock }): Promise
 }
 
 /** Issues a development root and a TSA leaf; returns [leaf, root] DER. */
-export async function createDevChain(rootSigner: Signer, leafSigner: Signer, nowMs: number): Promise<Buffer[]> {
+export async function issueDevChain(rootSigner: Signer, leafSigner: Signer, nowMs: number): Promise<Buffer[]> {
   const start = Math.floor(nowMs / 1000) * 1000;
   const root = await issueCertificate({
     subject: DEV_ROOT_SUBJECT,
