@@ -220,5 +220,30 @@ async function benchRekor() {
   return results;
 }
 
+async function benchTsa() {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-'));
+  const { child, url } = await startStack(dataDir);
+  try {
+    const query = join(dataDir, 'q.tsq');
+    spawnSync('openssl', ['ts', '-query', '-digest', createHash('sha256').update('bench').digest('hex'), '-sha256', '-cert', '-out', query]);
+    const body = readFileSync(query);
+    for (const c of [1, 32]) {
+      if (HAVE_WRK) {
+        const r = wrk(url, 'tsa.lua', c, 8, { QUERY: query });
+        console.log(`tsa c=${c} (wrk): ${r.rate.toFixed(0)} timestamps/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.errors}`);
+        continue;
+      }
+      const jobs = Array.from({ length: c === 1 ? 3000 : 30000 }, () => body);
+      const r = await load(c, jobs, async (agent, b) => (await request(agent, url, 'POST', '/api/v1/timestamp', b, 'application/timestamp-query')).status === 200);
+      console.log(`tsa c=${c}: ${r.rate.toFixed(0)} timestamps/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 console.log(`sigstack bench — ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`);
 if (!opt.only || opt.only === 'rekor') await benchRekor();
+if (!opt.only || opt.only === 'tsa') await benchTsa();

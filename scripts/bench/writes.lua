@@ -3,7 +3,7 @@ local bodies = {}
 for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
 local counter = 0
 local threads = tonumber(os.getenv("THREADS") or "1")
-local tid = 0
+tid = 0  -- global: thread:set() writes globals, a local would shadow it
 setup = function(thread) thread:set("tid", tid); tid = tid + 1 end
 init = function(args) counter = tid end
 request = function()
