@@ -9,6 +9,7 @@ import { randomTreeId } from './entry-id.js';
 import { loadOrCreateTreeId } from './rekor-meta.js';
 import { RekorService, type RekorLeafExtra } from './rekor-service.js';
 import { SearchIndex } from './search-index.js';
+import { CanonicalizerPool } from './canonicalizer-pool.js';
 
 export interface OpenRekorOptions {
   /** SQLite database file of the log (created when missing). */
@@ -26,6 +27,8 @@ export interface OpenRekorOptions {
   maxBatchWaitMs?: number;
   maxPending?: number;
   limits?: Partial<EntryLimits>;
+  /** Worker threads that verify and canonicalise entries (default: one per core; 0: in process). */
+  workers?: number;
 }
 
 export interface RekorInstance {
@@ -58,6 +61,14 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
       for (const e of entries) index.add(e.index, (e.extra as RekorLeafExtra).indexKeys);
     },
   });
-  const service = new RekorService({ log, index, signer: opts.signer, treeId, ...(opts.limits ? { limits: opts.limits } : {}) });
-  return { service, close: () => log.close() };
+  const canonicalizer = new CanonicalizerPool({ ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
+  const service = new RekorService({ log, index, signer: opts.signer, treeId, canonicalizer });
+  return {
+    service,
+    async close() {
+      // In-flight requests have finished (fastify closes connections first); drain the log, then stop the workers.
+      await log.close();
+      await canonicalizer.close();
+    },
+  };
 }

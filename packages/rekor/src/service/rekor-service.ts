@@ -1,7 +1,8 @@
 import { canonicalize, parseVerificationKey, sha256Hex, toPem, type Signer } from '@sigstack/core';
 import { leafHash, type Log } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
-import { canonicalizeProposedEntry, type EntryLimits } from '../types/index.js';
+import type { EntryLimits } from '../types/index.js';
+import { CanonicalizerPool } from './canonicalizer-pool.js';
 import { formatEntryId, parseEntryId } from './entry-id.js';
 import type {
   ConsistencyProofJson,
@@ -27,6 +28,8 @@ export interface RekorServiceOptions {
   signer: Signer;
   treeId: bigint;
   limits?: Partial<EntryLimits>;
+  /** Where proposed entries are verified and canonicalised (default: in process). */
+  canonicalizer?: CanonicalizerPool;
 }
 
 /** What the sequencer hands back to onSequenced for a Rekor entry. */
@@ -48,13 +51,13 @@ export class RekorService {
   readonly #log: Log;
   readonly #index: SearchIndex;
   readonly #signer: Signer;
-  readonly #limits: Partial<EntryLimits> | undefined;
+  readonly #canonicalizer: CanonicalizerPool;
 
   constructor(opts: RekorServiceOptions) {
     this.#log = opts.log;
     this.#index = opts.index;
     this.#signer = opts.signer;
-    this.#limits = opts.limits;
+    this.#canonicalizer = opts.canonicalizer ?? new CanonicalizerPool({ workers: 0, ...(opts.limits ? { limits: opts.limits } : {}) });
     this.treeId = opts.treeId;
     this.treeIdHex = opts.treeId.toString(16).padStart(16, '0');
     this.logIdHex = sha256Hex(opts.signer.publicKeyDer);
@@ -63,7 +66,7 @@ export class RekorService {
 
   /** Validates, appends and returns the new entry; ENTRY_EXISTS (with entryId) for a duplicate. */
   async createEntry(proposed: unknown): Promise<{ entryId: string; entry: LogEntryMap }> {
-    const canonical = await canonicalizeProposedEntry(proposed, this.#limits);
+    const canonical = await this.#canonicalizer.canonicalize(proposed);
     const hash = leafHash(canonical.body);
     const uuid = hash.toString('hex');
     const extra: RekorLeafExtra = { indexKeys: canonical.indexKeys };
@@ -109,7 +112,7 @@ export class RekorService {
       if (e) out.push(e);
     }
     for (const proposed of q.entries ?? []) {
-      const canonical = await canonicalizeProposedEntry(proposed, this.#limits);
+      const canonical = await this.#canonicalizer.canonicalize(proposed);
       const index = this.#log.indexOf(leafHash(canonical.body));
       if (index !== undefined) {
         const e = await this.#findByIndex(index);

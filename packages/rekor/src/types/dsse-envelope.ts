@@ -1,80 +1,109 @@
-import { verifySignature, type VerificationKey } from '@sigstack/core';
+import type { VerificationKey } from '@sigstack/core';
 import { RekorError } from '../errors.js';
-import { array, object, string } from './fields.js';
+import { decodeStdBase64, decodeUrlBase64 } from './fields.js';
+import { goDecodes, goField, goSlice, type GoShape } from './go-json.js';
+import { messageSignatureVerifies } from './message-signature.js';
 
-/** A DSSE envelope as JSON carries it (payload and sig are standard base64). */
+/**
+ * A DSSE envelope as go-securesystemslib's dsse.Envelope holds it: `payload` and each
+ * `sig` are still base64 text; absent or null fields are empty strings.
+ */
 export interface DsseEnvelope {
   payloadType: string;
   payload: string;
-  signatures: { keyid?: string; sig: string }[];
+  signatures: { keyid: string; sig: string }[];
+}
+
+/** The envelope with payload and signatures decoded, and the PAE that was signed. */
+export interface DecodedEnvelope {
+  envelope: DsseEnvelope;
+  payload: Buffer;
+  /** Decoded signatures, index-aligned with envelope.signatures. */
+  signatures: Buffer[];
+  /** PAE(payloadType, payload): the signed message. */
+  message: Buffer;
 }
 
 /** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body (protocols.md §2.6). */
-export function pae(payloadType: string, payload: Buffer): Buffer {
+export function pae(payloadType: string, payload: Uint8Array): Buffer {
   const t = Buffer.from(payloadType, 'utf8');
   return Buffer.concat([Buffer.from(`DSSEv1 ${t.length} `), t, Buffer.from(` ${payload.length} `), payload]);
 }
 
-const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
-/** DSSE allows standard or URL-safe base64, padded or not, for payload and sig. */
+/**
+ * go-securesystemslib's b64Decode: standard base64, else URL-safe base64 (both padded,
+ * as Go's StdEncoding/URLEncoding require). Strict about the rest (see fields.ts).
+ */
 export function decodeDsseBase64(s: string, field: string): Buffer {
-  if (!B64.test(s) && !/^[A-Za-z0-9_-]*={0,2}$/.test(s)) throw new RekorError('MALFORMED_ENTRY', `${field}: not valid base64`);
-  return Buffer.from(s, B64.test(s) ? 'base64' : 'base64url');
+  const b = decodeStdBase64(s) ?? decodeUrlBase64(s);
+  if (!b) throw new RekorError('MALFORMED_ENTRY', `${field}: not valid base64 (standard or URL-safe, padded)`);
+  return b;
 }
 
-export function parseEnvelope(json: string, field: string, maxSignatures: number): DsseEnvelope {
+const ENVELOPE: GoShape = {
+  fields: {
+    payloadType: 'string',
+    payload: 'string',
+    signatures: { array: { fields: { keyid: 'string', sig: 'string' } } },
+  },
+};
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** An envelope object as Go's json.Unmarshal into dsse.Envelope reads it; MALFORMED_ENTRY naming `field` otherwise. */
+export function readEnvelope(raw: unknown, field: string, maxSignatures: number): DsseEnvelope {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !goDecodes(raw, ENVELOPE))
+    throw new RekorError('MALFORMED_ENTRY', `${field}: not a DSSE envelope (payloadType, payload: strings; signatures: [{keyid, sig}])`);
+  const obj = raw as Record<string, unknown>;
+  const sigs = goSlice(goField(obj, 'signatures'));
+  if (sigs.length === 0) throw new RekorError('MALFORMED_ENTRY', `${field}.signatures: the envelope must carry at least one signature`);
+  if (sigs.length > maxSignatures)
+    throw new RekorError('MALFORMED_ENTRY', `${field}.signatures: at most ${maxSignatures} signatures are accepted, got ${sigs.length}`);
+  return {
+    payloadType: str(goField(obj, 'payloadType')),
+    payload: str(goField(obj, 'payload')),
+    signatures: sigs.map((s) => {
+      const o = (s ?? {}) as Record<string, unknown>;
+      return { keyid: str(goField(o, 'keyid')), sig: str(goField(o, 'sig')) };
+    }),
+  };
+}
+
+/** An envelope given as a JSON string (dsse 0.0.1, intoto 0.0.1). */
+export function parseEnvelopeJson(json: string, field: string, maxSignatures: number): DsseEnvelope {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
-    throw new RekorError('MALFORMED_ENTRY', `${field}: not a JSON DSSE envelope`);
+    throw new RekorError('MALFORMED_ENTRY', `${field}: not valid JSON`);
   }
-  const env = object(raw, field);
-  const payloadType = string(env.payloadType, `${field}.payloadType`);
-  const payload = typeof env.payload === 'string' ? env.payload : string(env.payload, `${field}.payload`);
-  const sigs = array(env.signatures, `${field}.signatures`, maxSignatures).map((s, i) => {
-    const o = object(s, `${field}.signatures[${i}]`);
-    const keyid = o.keyid === undefined || o.keyid === null ? undefined : typeof o.keyid === 'string' ? o.keyid : string(o.keyid, `${field}.signatures[${i}].keyid`);
-    return { ...(keyid ? { keyid } : {}), sig: string(o.sig, `${field}.signatures[${i}].sig`) };
-  });
-  if (sigs.length === 0) throw new RekorError('MALFORMED_ENTRY', `${field}.signatures: the envelope must carry at least one signature`);
-  return { payloadType, payload, signatures: sigs };
+  return readEnvelope(raw, field, maxSignatures);
 }
 
 /**
- * Upstream's rule: every signature of the envelope must be verified by one of the
- * keys (over PAE, with SHA-256 for ECDSA/RSA as sigstore's LoadVerifier(SHA256)
- * does). Returns, per signature string, the key that verified it.
+ * Decodes payload and signatures as go-securesystemslib's VerifyAndDecode does before
+ * verifying anything (any undecodable one fails the whole envelope).
  */
-export async function verifyEnvelope(env: DsseEnvelope, keys: VerificationKey[], field: string): Promise<Map<string, VerificationKey>> {
-  const payload = decodeDsseBase64(env.payload, `${field}.payload`);
-  const message = pae(env.payloadType, payload);
-  const bySig = new Map<string, VerificationKey>();
-  for (const [i, s] of env.signatures.entries()) {
-    if (bySig.has(s.sig)) continue;
-    const sig = decodeDsseBase64(s.sig, `${field}.signatures[${i}].sig`);
-    for (const k of keys) {
-      if (await verifySignature(k, message, sig, k.kind === 'ed25519' ? undefined : 'sha256')) {
-        bySig.set(s.sig, k);
-        break;
-      }
-    }
-    if (!bySig.has(s.sig))
-      throw new RekorError('INVALID_SIGNATURE', `${field}.signatures[${i}]: no given key verifies this signature (every signature must verify)`);
-  }
-  return bySig;
+export function decodeEnvelope(envelope: DsseEnvelope, field: string): DecodedEnvelope {
+  const payload = decodeDsseBase64(envelope.payload, `${field}.payload`);
+  const signatures = envelope.signatures.map((s, i) => decodeDsseBase64(s.sig, `${field}.signatures[${i}].sig`));
+  return { envelope, payload, signatures, message: pae(envelope.payloadType, payload) };
 }
 
-/** in-toto statement subjects and SLSA materials digests, as upstream indexes them. */
-export function inTotoIndexKeys(payloadType: string, payload: Buffer): string[] {
-  if (payloadType !== 'application/vnd.in-toto+json') return [];
-  const out: string[] = [];
-  try {
-    const st = JSON.parse(payload.toString('utf8')) as { subject?: { digest?: Record<string, string> }[]; predicate?: { materials?: { digest?: Record<string, string> }[] } };
-    for (const s of st.subject ?? []) for (const [alg, d] of Object.entries(s.digest ?? {})) if (typeof d === 'string') out.push(`${alg}:${d}`);
-    for (const m of st.predicate?.materials ?? []) for (const [alg, d] of Object.entries(m.digest ?? {})) if (typeof d === 'string') out.push(`${alg}:${d}`);
-  } catch {
-    // Not a statement: no extra keys, as upstream.
+/**
+ * The signature one verifier accepts, as go-securesystemslib's EnvelopeVerifier with
+ * that single verifier (threshold 1) decides: the first signature, in envelope order,
+ * that the key verifies, skipping signatures whose non-empty `keyid` differs from the
+ * verifier's key ID when the verifier has one. Once a verifier has accepted a
+ * signature it is used up, so one verifier never accounts for two signatures.
+ * Undefined when it verifies none (upstream: "accepted signatures do not match threshold").
+ */
+export async function signatureAcceptedBy(decoded: DecodedEnvelope, vk: VerificationKey, verifierKeyId?: string): Promise<number | undefined> {
+  for (const [i, s] of decoded.envelope.signatures.entries()) {
+    if (verifierKeyId !== undefined && s.keyid !== '' && s.keyid !== verifierKeyId) continue;
+    if (await messageSignatureVerifies(vk, decoded.message, decoded.signatures[i]!)) return i;
   }
-  return out;
+  return undefined;
 }
