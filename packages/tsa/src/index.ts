@@ -25,10 +25,6 @@ export { tsaRoutes, sendTsaError, DEFAULT_TSA_BODY_LIMIT, TIMESTAMP_REPLY_TYPE }
 export type { TsaRoutesOptions } from './routes/tsa-routes.js';
 export { TSA_STATUS } from './routes/status.js';
 
-export { issueCertificate, keyIdentifier } from './x509/certificate-builder.js';
-export type { CertificateSpec, KeyUsageName } from './x509/certificate-builder.js';
-export { encodeName, decodeName } from './x509/distinguished-name.js';
-export type { DistinguishedName } from './x509/distinguished-name.js';
 export { verifyTsaChain } from './x509/tsa-chain.js';
 export type { TsaChainInfo } from './x509/tsa-chain.js';
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createEphemeralSigner, FakeClock, fromPem, toPem } from '@sigstack/core';
-import { issueCertificate, openDevChain, openTimestampAuthority, TSA_CHAIN_FILE, verifyTsaChain } from '../src/index.js';
+import { issueCertificate } from '@sigstack/x509';
+import { openDevChain, openTimestampAuthority, TSA_CHAIN_FILE, verifyTsaChain } from '../src/index.js';
 
 const clock = new FakeClock(Date.UTC(2026, 4, 5, 6, 7, 8, 900));
 

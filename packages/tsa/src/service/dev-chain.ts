@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { FileSigner, fromPem, toPem, type Clock, type Signer } from '@sigstack/core';
 import { OID } from '../asn1/oids.js';
 import { TsaError } from '../errors.js';
-import { issueCertificate } from '../x509/certificate-builder.js';
-import type { DistinguishedName } from '../x509/distinguished-name.js';
+import { issueCertificate } from '@sigstack/x509';
+import type { DistinguishedName } from '@sigstack/x509';
 import { readCertificateFields } from '../x509/certificate-fields.js';
 import { verifyTsaChain } from '../x509/tsa-chain.js';
 

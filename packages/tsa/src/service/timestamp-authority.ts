@@ -12,7 +12,7 @@ import { encodeGrantedResponse, encodeRejectionResponse } from '../asn1/time-sta
 import { encodeTstInfo } from '../asn1/tst-info.js';
 import { TsaError } from '../errors.js';
 import { verifyTsaChain } from '../x509/tsa-chain.js';
-import type { DistinguishedName } from '../x509/distinguished-name.js';
+import type { DistinguishedName } from '@sigstack/x509';
 import { parseDerRequest, parseJsonRequest, type RequestFormat, type TimestampRequest } from './timestamp-request.js';
 
 /** Default accuracy written into every TSTInfo: ±1 s, as upstream and public-good write. */

@@ -5,7 +5,7 @@ import type { Signer } from '@sigstack/core';
 import { OID } from '../asn1/oids.js';
 import { TsaError } from '../errors.js';
 import { readCertificateFields, type CertificateFields } from './certificate-fields.js';
-import { decodeName, type DistinguishedName } from './distinguished-name.js';
+import { decodeName, type DistinguishedName } from '@sigstack/x509';
 
 /** What the issuer needs to know about a verified chain. */
 export interface TsaChainInfo {

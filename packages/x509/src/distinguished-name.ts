@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { OID } from '../asn1/oids.js';
+import { X509_OID as OID } from './oids.js';
 
 /*
  * RFC 5280 §4.1.2.4

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { digest, type Signer } from '@sigstack/core';
-import { OID } from '../asn1/oids.js';
+import { X509_OID as OID } from './oids.js';
 import { encodeName, type DistinguishedName } from './distinguished-name.js';
 
 /**
@@ -130,7 +130,7 @@ export function keyIdentifier(spkiDer: Buffer): Buffer {
 }
 
 /** The subjectKeyIdentifier extension value of a certificate, if it has one. */
-function subjectKeyIdentifierOf(cert: pkijs.Certificate): Buffer | undefined {
+export function subjectKeyIdentifierOf(cert: pkijs.Certificate): Buffer | undefined {
   const ext = cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier);
   if (!ext) return undefined;
   const parsed = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView);
@@ -138,23 +138,23 @@ function subjectKeyIdentifierOf(cert: pkijs.Certificate): Buffer | undefined {
   return Buffer.from(parsed.result.valueBlock.valueHexView);
 }
 
-function signatureAlgorithmOf(signer: Signer): string {
+export function signatureAlgorithmOf(signer: Signer): string {
   switch (signer.algorithm) {
     case 'ecdsa-p256-sha256':
       return OID.ecdsaWithSha256;
     case 'ecdsa-p384-sha384':
       return OID.ecdsaWithSha384;
     case 'ed25519':
-      return '1.3.101.112';
+      return OID.ed25519;
   }
 }
 
-function extension(extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension {
+export function extension(extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension {
   return new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) });
 }
 
 /** KeyUsage as a DER named-bit BIT STRING: trailing zero bits dropped (X.690 §11.2.2). */
-function keyUsageBits(usages: KeyUsageName[]): asn1js.BitString {
+export function keyUsageBits(usages: KeyUsageName[]): asn1js.BitString {
   let bits = 0;
   for (const u of usages) bits |= 0x80 >> KEY_USAGE_BIT[u];
   let unused = 0;
@@ -163,19 +163,19 @@ function keyUsageBits(usages: KeyUsageName[]): asn1js.BitString {
 }
 
 /** Whole seconds; UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). */
-function certTime(d: Date): pkijs.Time {
+export function certTime(d: Date): pkijs.Time {
   const whole = new Date(Math.floor(d.getTime() / 1000) * 1000);
   return new pkijs.Time({ type: whole.getUTCFullYear() < 2050 ? 0 : 1, value: whole });
 }
 
-function randomSerial(): Buffer {
+export function randomSerial(): Buffer {
   const b = randomBytes(20);
   b[0] = (b[0]! & 0x7f) | 0x40; // positive and exactly 20 octets
   return b;
 }
 
 /** Minimal positive INTEGER content for an unsigned serial. */
-function positiveSerial(serial: Buffer): Buffer {
+export function positiveSerial(serial: Buffer): Buffer {
   let i = 0;
   while (i < serial.length - 1 && serial[i] === 0) i++;
   const s = serial.subarray(i);
