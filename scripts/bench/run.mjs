@@ -2,7 +2,7 @@
 // pnpm bench: end-to-end benchmarks of a live stack over HTTP on 127.0.0.1.
 // Not a test: it asserts nothing, it prints figures for BENCHMARKS.md.
 //
-//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--only rekor|tsa]
+//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--only rekor|tsa|fulcio]
 //
 // Rekor: concurrent hashedrekord submissions (real ECDSA P-256 signatures, fresh
 // artifacts) at concurrency 1, 16 and 128: entries/s, p50/p99 latency; then
@@ -28,9 +28,9 @@ const { values: opt } = parseArgs({
   },
 });
 
-function startStack(dataDir) {
+function startStack(dataDir, extraArgs = []) {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'up', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
+    const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'up', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -244,6 +244,67 @@ async function benchTsa() {
   }
 }
 
+/**
+ * Fulcio: certificates over HTTP (API v2, token in the Authorization header): token
+ * verification, proof of possession, precertificate, SCT from the in-process CT log
+ * (durable), final certificate. A P-256 and a P-384 CA hierarchy. The token comes from
+ * the development issuer; each request carries its own P-256 key and proof.
+ */
+async function benchFulcio() {
+  for (const alg of ['ecdsa-p256-sha256', 'ecdsa-p384-sha384']) {
+    const dataDir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-'));
+    const cfg = join(dataDir, 'bench.yaml');
+    writeFileSync(cfg, `fulcio:\n  caAlgorithm: ${alg}\n`);
+    const { child, url } = await startStack(join(dataDir, 'data'), ['--config', cfg]);
+    try {
+      const email = 'bench@example.com';
+      const tok = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'dev-token', '--data-dir', join(dataDir, 'data'), '--email', email, '--ttl', '3600'], { encoding: 'utf8' });
+      const token = tok.stdout.trim();
+      if (!token) throw new Error(`dev-token failed: ${tok.stderr}`);
+      const tokenFile = join(dataDir, 'token');
+      writeFileSync(tokenFile, token + '\n');
+      const bodies = Array.from({ length: 2000 }, () => {
+        const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        return JSON.stringify({
+          publicKeyRequest: {
+            publicKey: { algorithm: 'ECDSA', content: k.publicKey.export({ type: 'spki', format: 'pem' }) },
+            proofOfPossession: sign('sha256', Buffer.from(email), k.privateKey).toString('base64'),
+          },
+        });
+      });
+      const bodiesFile = join(dataDir, 'bodies.txt');
+      writeFileSync(bodiesFile, bodies.join('\n') + '\n');
+      for (const c of [1, 32]) {
+        if (HAVE_WRK) {
+          const r = wrk(url, 'fulcio.lua', c, 8, { BODIES: bodiesFile, TOKEN_FILE: tokenFile });
+          console.log(`fulcio ${alg} c=${c} (wrk 8s): ${r.rate.toFixed(0)} certificates/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.errors}`);
+          continue;
+        }
+        const jobs = Array.from({ length: c === 1 ? 1000 : 10000 }, (_, i) => bodies[i % bodies.length]);
+        const r = await load(c, jobs, async (agent, b) => {
+          const u = new URL('/api/v2/signingCert', url);
+          return new Promise((res) => {
+            const req = http.request({ agent, host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(b) } }, (rs) => {
+              rs.resume();
+              rs.on('end', () => res(rs.statusCode === 200));
+            });
+            req.on('error', () => res(false));
+            req.end(b);
+          });
+        });
+        console.log(`fulcio ${alg} c=${c}: ${r.rate.toFixed(0)} certificates/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`);
+      }
+      const sth = JSON.parse((await request(undefined, url, 'GET', '/ct/v1/get-sth')).body);
+      console.log(`ct log size after the fulcio run: ${sth.tree_size}; server RSS ${rssMiB(child.pid).toFixed(0)} MiB`);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
 console.log(`sigstack bench — ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`);
 if (!opt.only || opt.only === 'rekor') await benchRekor();
 if (!opt.only || opt.only === 'tsa') await benchTsa();
+if (!opt.only || opt.only === 'fulcio') await benchFulcio();

@@ -12,6 +12,16 @@ export interface TestStack extends StackProcess {
   rekorPub: string;
   /** `<trustDir>/trusted_root.json`, for cosign 3 `--trusted-root`. */
   trustedRoot: string;
+  /** `<trustDir>/fulcio_chain.pem` (intermediate, root), for SIGSTORE_ROOT_FILE. */
+  fulcioChain: string;
+  /** `<trustDir>/ctfe.pub`: the CT log key, for SIGSTORE_CT_LOG_PUBLIC_KEY_FILE. */
+  ctfePub: string;
+  /** `<trustDir>/tsa_chain.pem` (leaf first). */
+  tsaChain: string;
+  /** `<trustDir>/signing_config.v0.2.json`: service URLs for cosign 3 `--signing-config`. */
+  signingConfig: string;
+  /** `<trustDir>/root.json`: the TUF root for `cosign initialize --root`. */
+  tufRoot: string;
   /** The port it listens on (to restart it on the same URL). */
   port: number;
 }
@@ -48,6 +58,11 @@ function withPaths(stack: StackProcess): TestStack {
   return Object.assign(stack, {
     rekorPub: join(stack.trustDir, 'rekor.pub'),
     trustedRoot: join(stack.trustDir, 'trusted_root.json'),
+    fulcioChain: join(stack.trustDir, 'fulcio_chain.pem'),
+    ctfePub: join(stack.trustDir, 'ctfe.pub'),
+    tsaChain: join(stack.trustDir, 'tsa_chain.pem'),
+    tufRoot: join(stack.trustDir, 'root.json'),
+    signingConfig: join(stack.trustDir, 'signing_config.v0.2.json'),
     port: Number(new URL(stack.url).port),
   });
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { isSigstackError } from '@sigstack/core';
-import { configFromEnv, openStack, readConfigFile, resolveConfig, type ConfigOverrides } from '@sigstack/server';
+import { resolve as resolvePath } from 'node:path';
+import { tufCommand } from './tuf-command.js';
+import { configFromEnv, mintDevToken, openStack, readConfigFile, resolveConfig, type ConfigOverrides } from '@sigstack/server';
 
 const USAGE = `usage: sigstack <command> [flags]
 
@@ -11,7 +13,15 @@ commands:
             --port PORT       listen port (default 3000; 0 picks a free one)
             --public-url URL  the URL clients use (default http://HOST:PORT)
             --config FILE     YAML or JSON configuration file
+            --fulcio-config FILE  Fulcio's own config.json (OIDCIssuers, MetaIssuers, CIIssuerMetadata)
             --log-level LVL   pino level (default info)
+  dev-token print an identity token from the development issuer of a running stack
+            --email ADDRESS             a person's token (issuer <url>/oidc)
+            --github-workflow           a CI token with GitHub Actions claims (issuer <url>/oidc/ci)
+              --repository OWNER/REPO --workflow PATH --ref REF --sha SHA --event NAME
+            --data-dir DIR    the stack's data directory (default ./.sigstack)
+            --ttl SECONDS     token lifetime (default 600)
+  tuf       the TUF ceremony: sigstack tuf help
   help      this text
 `;
 
@@ -21,6 +31,10 @@ export async function main(argv: string[]): Promise<void> {
     switch (cmd) {
       case 'up':
         return await up(rest);
+      case 'dev-token':
+        return devToken(rest);
+      case 'tuf':
+        return await tufCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -45,11 +59,13 @@ async function up(args: string[]): Promise<void> {
       port: { type: 'string' },
       'public-url': { type: 'string' },
       config: { type: 'string' },
+      'fulcio-config': { type: 'string' },
       'log-level': { type: 'string' },
     },
     strict: true,
   });
   const flags: ConfigOverrides = {};
+  if (values['fulcio-config'] !== undefined) flags.fulcio = { configFile: values['fulcio-config'] };
   if (values['data-dir'] !== undefined) flags.dataDir = values['data-dir'];
   if (values.host !== undefined) flags.host = values.host;
   if (values.port !== undefined) {
@@ -90,6 +106,46 @@ async function up(args: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function devToken(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string', default: './.sigstack' },
+      email: { type: 'string' },
+      'github-workflow': { type: 'boolean', default: false },
+      repository: { type: 'string' },
+      workflow: { type: 'string' },
+      ref: { type: 'string' },
+      sha: { type: 'string' },
+      event: { type: 'string' },
+      environment: { type: 'string' },
+      audience: { type: 'string' },
+      ttl: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.ttl !== undefined && !/^\d+$/.test(values.ttl)) fail(`--ttl: "${values.ttl}" is not a number of seconds`);
+  if (values['github-workflow'] && !values.repository) fail('--github-workflow needs --repository OWNER/REPO');
+  const token = mintDevToken(resolvePath(values['data-dir']), {
+    ...(values.email !== undefined ? { email: values.email } : {}),
+    ...(values['github-workflow']
+      ? {
+          githubWorkflow: {
+            repository: values.repository!,
+            ...(values.workflow ? { workflowPath: values.workflow } : {}),
+            ...(values.ref ? { ref: values.ref } : {}),
+            ...(values.sha ? { sha: values.sha } : {}),
+            ...(values.event ? { eventName: values.event } : {}),
+            ...(values.environment ? { environment: values.environment } : {}),
+          },
+        }
+      : {}),
+    ...(values.audience ? { audience: values.audience } : {}),
+    ...(values.ttl ? { ttlSeconds: Number(values.ttl) } : {}),
+  });
+  process.stdout.write(token + '\n');
 }
 
 function fail(message: string): never {

@@ -2,11 +2,18 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { RekorService } from '@sigstack/rekor';
 import { rekorRoutes } from '@sigstack/rekor';
 import { tsaRoutes, type TimestampAuthority } from '@sigstack/tsa';
+import { fulcioRoutes, type FulcioService } from '@sigstack/fulcio';
+import { ctlogRoutes, type CtLogService } from '@sigstack/ctlog';
+import type { FastifyPluginAsync } from 'fastify';
 import { createMetrics } from './metrics.js';
 
 export interface AppServices {
   rekor?: { service: RekorService; bodyLimit: number };
   tsa?: { service: TimestampAuthority; bodyLimit: number };
+  fulcio?: { service: FulcioService; bodyLimit: number; configuration: () => unknown };
+  ctlog?: { service: CtLogService; prefix: string; bodyLimit: number };
+  /** The development OIDC issuer (discovery + JWKS), development defaults only. */
+  devOidc?: FastifyPluginAsync;
 }
 
 export interface BuildAppOptions {
@@ -55,6 +62,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (opts.services.tsa) {
     await app.register(tsaRoutes, { tsa: opts.services.tsa.service, bodyLimit: opts.services.tsa.bodyLimit });
   }
+  if (opts.services.fulcio) {
+    const f = opts.services.fulcio;
+    await app.register(fulcioRoutes, { fulcio: f.service, configuration: f.configuration, bodyLimit: f.bodyLimit });
+  }
+  if (opts.services.ctlog) {
+    const c = opts.services.ctlog;
+    await app.register(ctlogRoutes, { ctlog: c.service, bodyLimit: c.bodyLimit, ...(c.prefix ? { prefix: c.prefix } : {}) });
+  }
+  if (opts.services.devOidc) await app.register(opts.services.devOidc);
   return app;
 }
 

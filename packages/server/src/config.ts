@@ -30,6 +30,9 @@ export interface StackConfig {
   development: boolean;
   rekor: RekorConfig;
   tsa: TsaConfig;
+  fulcio: FulcioConfig;
+  ctlog: CtLogConfig;
+  tuf: TufConfig;
 }
 
 export interface KeyConfig {
@@ -61,6 +64,44 @@ export interface TsaConfig {
   policyOid?: string;
 }
 
+export interface FulcioConfig {
+  enabled: boolean;
+  /**
+   * Fulcio's own config.json (or config.yaml): `OIDCIssuers`, `MetaIssuers`,
+   * `CIIssuerMetadata`, read unchanged so an existing Fulcio configuration moves
+   * across. Relative to the working directory.
+   */
+  configFile?: string;
+  /**
+   * Trust the stack's own development OIDC issuers (`<url>/oidc`, `<url>/oidc/ci`)
+   * and serve them. Only honoured with `development: true`. Default true.
+   */
+  devIssuer: boolean;
+  /** CA key algorithm for a generated hierarchy (P-256 is ~40x faster to sign with). */
+  caAlgorithm: 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384';
+  /** Leaf lifetime; Sigstore's is 600 s (10 minutes). Shorter only for tests. */
+  certValiditySeconds: number;
+  bodyLimit: number;
+}
+
+export interface CtLogConfig {
+  enabled: boolean;
+  /** The CT log's key (ECDSA P-256: Go clients accept nothing else); default `keys/ctlog.pem`. */
+  key: KeyConfig;
+  /** Path prefix of the RFC 6962 API (`<prefix>/ct/v1/...`). Default '' . */
+  prefix: string;
+  maxBatchSize: number;
+  maxBatchWaitMs: number;
+  maxPending: number;
+  bodyLimit: number;
+}
+
+export interface TufConfig {
+  enabled: boolean;
+  /** Lifetime of timestamp.json; the stack re-signs it when half of it is left. */
+  timestampExpiryHours: number;
+}
+
 /** Defaults that make `sigstack up` work with nothing configured. */
 export const DEFAULT_CONFIG: StackConfig = {
   dataDir: './.sigstack',
@@ -77,6 +118,17 @@ export const DEFAULT_CONFIG: StackConfig = {
     bodyLimit: 4 * 1024 * 1024,
   },
   tsa: { enabled: true, bodyLimit: 10 * 1024 },
+  fulcio: { enabled: true, devIssuer: true, caAlgorithm: 'ecdsa-p256-sha256', certValiditySeconds: 600, bodyLimit: 64 * 1024 },
+  ctlog: {
+    enabled: true,
+    key: { path: 'keys/ctlog.pem' },
+    prefix: '',
+    maxBatchSize: 1024,
+    maxBatchWaitMs: 2,
+    maxPending: 20_000,
+    bodyLimit: 512 * 1024,
+  },
+  tuf: { enabled: true, timestampExpiryHours: 24 },
 };
 
 export type ConfigOverrides = DeepPartial<StackConfig>;
@@ -108,6 +160,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   if (env.SIGSTACK_PORT) o.port = Number(env.SIGSTACK_PORT);
   if (env.SIGSTACK_PUBLIC_URL) o.publicUrl = env.SIGSTACK_PUBLIC_URL;
   if (env.SIGSTACK_LOG_LEVEL) o.logLevel = env.SIGSTACK_LOG_LEVEL;
+  if (env.SIGSTACK_FULCIO_CONFIG) o.fulcio = { configFile: env.SIGSTACK_FULCIO_CONFIG };
   return o;
 }
 
@@ -122,7 +175,7 @@ export function resolveConfig(...layers: ConfigOverrides[]): StackConfig {
 }
 
 const KNOWN: Record<string, true> = Object.fromEntries(
-  [...paths(DEFAULT_CONFIG as unknown as Record<string, unknown>, ''), 'publicUrl', 'rekor.hostname', 'rekor.key.passphraseEnv', 'tsa.policyOid'].map((p) => [p, true]),
+  [...paths(DEFAULT_CONFIG as unknown as Record<string, unknown>, ''), 'publicUrl', 'rekor.hostname', 'rekor.key.passphraseEnv', 'tsa.policyOid', 'fulcio.configFile', 'ctlog.key.passphraseEnv'].map((p) => [p, true]),
 );
 
 function* paths(o: Record<string, unknown>, prefix: string): Generator<string> {
@@ -168,10 +221,23 @@ function validate(c: StackConfig): void {
     ['rekor.maxPending', c.rekor.maxPending, 1, 10_000_000],
     ['rekor.bodyLimit', c.rekor.bodyLimit, 1024, 1024 * 1024 * 1024],
     ['tsa.bodyLimit', c.tsa.bodyLimit, 64, 1024 * 1024],
+    ['fulcio.certValiditySeconds', c.fulcio.certValiditySeconds, 1, 86_400],
+    ['fulcio.bodyLimit', c.fulcio.bodyLimit, 1024, 1024 * 1024],
+    ['ctlog.maxBatchSize', c.ctlog.maxBatchSize, 1, 100_000],
+    ['ctlog.maxBatchWaitMs', c.ctlog.maxBatchWaitMs, 0, 10_000],
+    ['ctlog.maxPending', c.ctlog.maxPending, 1, 10_000_000],
+    ['ctlog.bodyLimit', c.ctlog.bodyLimit, 1024, 16 * 1024 * 1024],
+    ['tuf.timestampExpiryHours', c.tuf.timestampExpiryHours, 1, 24 * 365],
   ] as const) {
     if (!Number.isInteger(v) || v < min || v > max) bad(`${name} must be an integer between ${min} and ${max}, got ${String(v)}`);
   }
   if (typeof c.rekor.key?.path !== 'string' || c.rekor.key.path === '') bad('rekor.key.path must be a file path');
+  if (typeof c.ctlog.key?.path !== 'string' || c.ctlog.key.path === '') bad('ctlog.key.path must be a file path');
+  if (c.ctlog.prefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(c.ctlog.prefix)) bad(`ctlog.prefix must be empty or like /2026, got "${c.ctlog.prefix}"`);
+  if (c.fulcio.caAlgorithm !== 'ecdsa-p256-sha256' && c.fulcio.caAlgorithm !== 'ecdsa-p384-sha384')
+    bad(`fulcio.caAlgorithm must be ecdsa-p256-sha256 or ecdsa-p384-sha384, got ${String(c.fulcio.caAlgorithm)}`);
+  if (c.fulcio.enabled && !c.ctlog.enabled) bad('fulcio needs the CT log (ctlog.enabled): clients refuse certificates without an embedded SCT');
+  if (c.fulcio.enabled && !c.development && !c.fulcio.configFile) bad('fulcio.configFile is required outside development: say which identity providers the CA trusts');
 }
 
 /** The public URL, defaulting to the listen address (with the port actually bound). */

@@ -4,6 +4,20 @@ import type { FastifyInstance } from 'fastify';
 import { FileSigner, systemClock, sha256, toPem, type Clock } from '@sigstack/core';
 import { openRekor, type RekorInstance } from '@sigstack/rekor';
 import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
+import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
+import {
+  createIdentityVerifier,
+  describeIssuers,
+  openCertificateAuthority,
+  parseFulcioConfig,
+  FulcioService,
+  type CertificateAuthority,
+  type IdentityVerifier,
+  type OidcIdentityVerifier,
+} from '@sigstack/fulcio';
+import { createSigningConfig } from '@sigstack/tuf';
+import { readFulcioConfigFile } from './fulcio-config-file.js';
+import { devFulcioIssuers, devIssuerUrls, devOidcRoutes, openDevOidcKey, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from './dev-oidc/dev-issuer.js';
 import { buildApp } from './build-app.js';
 import { publicUrlOf, type KeyConfig, type StackConfig } from './config.js';
 import { KeyValidity } from './trust/key-validity.js';
@@ -43,6 +57,24 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
   let rekor: RekorInstance | undefined;
   let rekorSigner: FileSigner | undefined;
   let tsa: TimestampAuthority | undefined;
+  let ca: CertificateAuthority | undefined;
+  let ctlog: CtLogInstance | undefined;
+  let ctSigner: FileSigner | undefined;
+  let fulcio: FulcioService | undefined;
+  // The development issuers live on this origin, so their URLs (and the verifier that
+  // trusts them) are known only once the port is bound: the verifier is swapped in
+  // by listen(). Until then every token is refused.
+  let identity: OidcIdentityVerifier | undefined;
+  const lateIdentity: IdentityVerifier = {
+    verify: (token) => {
+      if (!identity) throw new Error('the CA is not listening yet');
+      return identity.verify(token);
+    },
+  };
+  const devIssuer = config.fulcio.enabled && config.development && config.fulcio.devIssuer;
+  const operatorFulcioConfig = config.fulcio.enabled && config.fulcio.configFile ? readFulcioConfigFile(config.fulcio.configFile) : undefined;
+  // Parse once up front so a bad config file stops the start, not the first request.
+  if (operatorFulcioConfig) parseFulcioConfig(operatorFulcioConfig);
   const closers: (() => Promise<void>)[] = [];
   try {
     if (config.rekor.enabled) {
@@ -66,10 +98,34 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         ...(config.tsa.policyOid ? { policyOid: config.tsa.policyOid } : {}),
       });
     }
+    if (config.fulcio.enabled) {
+      ca = await openCertificateAuthority({ dir: join(dataDir, 'fulcio'), clock, create: config.development, algorithm: config.fulcio.caAlgorithm });
+    }
+    if (config.ctlog.enabled) {
+      ctSigner = openKey(dataDir, config.ctlog.key, config.development);
+      // Only chains that end at our CA are accepted (RFC 6962 §3.1: the log's roots).
+      const roots = ca ? [ca.chainDer[ca.chainDer.length - 1]!] : [];
+      if (roots.length === 0) throw new Error('the CT log needs the CA enabled (it accepts only chains to the CA root)');
+      ctlog = await openCtLog({
+        path: join(dataDir, 'ctlog', 'log.db'),
+        signer: ctSigner,
+        roots,
+        clock,
+        origin: `${new URL(provisionalUrl).hostname}/ct`,
+        maxBatchSize: config.ctlog.maxBatchSize,
+        maxBatchWaitMs: config.ctlog.maxBatchWaitMs,
+        maxPending: config.ctlog.maxPending,
+      });
+      closers.push(() => ctlog!.close());
+    }
+    if (ca && ctlog) {
+      fulcio = new FulcioService({ ca, identity: lateIdentity, ctLog: ctlog.service, clock, certValiditySeconds: config.fulcio.certValiditySeconds });
+    }
   } catch (e) {
     for (const c of closers.reverse()) await c().catch(() => {});
     throw e;
   }
+  const devOidcSigner = devIssuer ? openDevOidcKey(dataDir, true) : undefined;
 
   const app = await buildApp({
     logLevel: config.logLevel,
@@ -77,8 +133,20 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
     services: {
       ...(rekor ? { rekor: { service: rekor.service, bodyLimit: config.rekor.bodyLimit } } : {}),
       ...(tsa ? { tsa: { service: tsa, bodyLimit: config.tsa.bodyLimit } } : {}),
+      ...(fulcio
+        ? {
+            fulcio: {
+              service: fulcio,
+              bodyLimit: config.fulcio.bodyLimit,
+              configuration: () => (identityConfig ? describeIssuers(identityConfig) : { issuers: [] }),
+            },
+          }
+        : {}),
+      ...(ctlog ? { ctlog: { service: ctlog.service, prefix: config.ctlog.prefix, bodyLimit: config.ctlog.bodyLimit } } : {}),
+      ...(devOidcSigner ? { devOidc: devOidcRoutes({ signer: devOidcSigner, publicUrl: () => stack.url }) } : {}),
     },
   });
+  let identityConfig: ReturnType<typeof parseFulcioConfig> | undefined;
   // Fastify first stops accepting and lets in-flight requests finish (their entries
   // are still sequenced), then closes the services: the sequencer drains last.
   app.addHook('onClose', async () => {
@@ -95,6 +163,20 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       stack.url = publicUrlOf(config, port);
+      if (fulcio) {
+        // Fulcio's own config.json, plus the development issuers of this origin (the
+        // operator's entry wins if it names the same URL).
+        const operator = operatorFulcioConfig ? parseFulcioConfig(operatorFulcioConfig) : undefined;
+        const dev = devIssuer ? parseFulcioConfig({ OIDCIssuers: devFulcioIssuers(stack.url) }) : undefined;
+        identityConfig =
+          dev && operator ? { ...operator, oidcIssuers: new Map([...dev.oidcIssuers, ...operator.oidcIssuers]) } : (operator ?? dev);
+        if (!identityConfig) throw new Error('the CA trusts no identity provider: give fulcio.configFile (or run with development defaults)');
+        identity = createIdentityVerifier(identityConfig, { clock });
+        closers.push(async () => identity?.close());
+      }
+      if (devOidcSigner) {
+        writeAtomic(join(trustDir, '..', DEV_OIDC_INFO_FILE), JSON.stringify({ ...devIssuerUrls(stack.url), keyFile: DEV_OIDC_KEY_FILE }, null, 2) + '\n');
+      }
       writeTrustMaterial();
       return stack.url;
     },
@@ -118,6 +200,27 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         logId: { keyId: logId.toString('base64') },
       });
     }
+    if (ca) {
+      // Intermediate then root, as SIGSTORE_ROOT_FILE and cosign's --certificate-chain expect.
+      writeAtomic(join(trustDir, 'fulcio_chain.pem'), ca.chainPem.join(''));
+      parts.certificateAuthorities = [ca.trustedRootEntry(stack.url)];
+    }
+    if (ctlog && ctSigner) {
+      const logId = ctlog.logId;
+      writeAtomic(join(trustDir, 'ctfe.pub'), toPem('PUBLIC KEY', ctlog.publicKeyDer));
+      parts.ctlogs = [
+        {
+          baseUrl: stack.url + config.ctlog.prefix,
+          hashAlgorithm: 'SHA2_256',
+          publicKey: {
+            rawBytes: ctlog.publicKeyDer.toString('base64'),
+            keyDetails: keyDetailsOf(ctSigner.algorithm),
+            validFor: { start: rfc3339(validity.startOf(logId.toString('hex'), now)) },
+          },
+          logId: { keyId: logId.toString('base64') },
+        },
+      ];
+    }
     if (tsa) {
       // Chain leaf first (sigstore-js matches the signer against certificates[0]).
       writeAtomic(join(trustDir, 'tsa_chain.pem'), tsa.chainPem);
@@ -125,6 +228,17 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
     }
     const root: TrustedRootJson = createTrustedRoot(parts);
     writeAtomic(join(trustDir, 'trusted_root.json'), JSON.stringify(root, null, 2) + '\n');
+    // Where cosign 3 / sigstore-go sign (protocols.md §9.3): every service is on this origin.
+    if (ca && rekor) {
+      const signingConfig = createSigningConfig({
+        caUrl: stack.url,
+        rekorUrl: stack.url,
+        ...(devIssuer ? { oidcUrl: devIssuerUrls(stack.url).emailIssuer } : {}),
+        ...(tsa ? { tsaUrl: `${stack.url}/api/v1/timestamp` } : {}),
+        start: new Date(validity.startOf('signing-config', now)),
+      });
+      writeAtomic(join(trustDir, 'signing_config.v0.2.json'), JSON.stringify(signingConfig, null, 2) + '\n');
+    }
   }
 
   return stack;

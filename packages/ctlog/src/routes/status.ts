@@ -1,0 +1,26 @@
+import type { CtLogErrorCode } from '../errors.js';
+
+/** The one table from CT log error codes to HTTP statuses. */
+export const CTLOG_STATUS: Readonly<Record<CtLogErrorCode, number>> = {
+  MALFORMED_REQUEST: 400,
+  INVALID_CERTIFICATE: 400,
+  MISSING_POISON: 400,
+  UNEXPECTED_POISON: 400,
+  INVALID_CHAIN: 400,
+  UNKNOWN_ROOT: 400,
+  UNSUPPORTED_CHAIN: 400,
+  INVALID_RANGE: 400,
+  NOT_FOUND: 404,
+  INVALID_SCT: 400,
+  INVALID_KEY: 500,
+  INVALID_OPTIONS: 500,
+};
+
+/** Engine (merkle LogError) codes a request can meet, and what the client is told. */
+export const LOG_STATUS: Readonly<Record<string, number>> = {
+  PUSHBACK: 503,
+  SHUTTING_DOWN: 503,
+  ENTRY_TOO_LARGE: 413,
+  INVALID_ENTRY: 400,
+  INVALID_RANGE: 400,
+};
