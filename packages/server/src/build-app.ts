@@ -4,6 +4,7 @@ import { rekorRoutes } from '@sigstack/rekor';
 import { tsaRoutes, type TimestampAuthority } from '@sigstack/tsa';
 import { fulcioRoutes, type FulcioService } from '@sigstack/fulcio';
 import { ctlogRoutes, type CtLogService } from '@sigstack/ctlog';
+import { tufRoutes, DEFAULT_TUF_PREFIX } from '@sigstack/tuf';
 import type { FastifyPluginAsync } from 'fastify';
 import { createMetrics } from './metrics.js';
 
@@ -14,6 +15,8 @@ export interface AppServices {
   ctlog?: { service: CtLogService; prefix: string; bodyLimit: number };
   /** The development OIDC issuer (discovery + JWKS), development defaults only. */
   devOidc?: FastifyPluginAsync;
+  /** A published TUF repository, served at /tuf/. */
+  tuf?: { dir: string };
 }
 
 export interface BuildAppOptions {
@@ -71,6 +74,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await app.register(ctlogRoutes, { ctlog: c.service, bodyLimit: c.bodyLimit, ...(c.prefix ? { prefix: c.prefix } : {}) });
   }
   if (opts.services.devOidc) await app.register(opts.services.devOidc);
+  if (opts.services.tuf) await app.register(tufRoutes, { dir: opts.services.tuf.dir, prefix: DEFAULT_TUF_PREFIX });
   return app;
 }
 

@@ -100,6 +100,14 @@ export interface TufConfig {
   enabled: boolean;
   /** Lifetime of timestamp.json; the stack re-signs it when half of it is left. */
   timestampExpiryHours: number;
+  /**
+   * Production: the repository published by the ceremony (`sigstack tuf publish
+   * --repository DIR`), served at /tuf/. In development the stack makes its own
+   * under `<dataDir>/tuf` and this stays unset.
+   */
+  repositoryDir?: string;
+  /** Production: the online key that re-signs snapshot and timestamp. */
+  onlineKey?: KeyConfig;
 }
 
 /** Defaults that make `sigstack up` work with nothing configured. */
@@ -175,7 +183,7 @@ export function resolveConfig(...layers: ConfigOverrides[]): StackConfig {
 }
 
 const KNOWN: Record<string, true> = Object.fromEntries(
-  [...paths(DEFAULT_CONFIG as unknown as Record<string, unknown>, ''), 'publicUrl', 'rekor.hostname', 'rekor.key.passphraseEnv', 'tsa.policyOid', 'fulcio.configFile', 'ctlog.key.passphraseEnv'].map((p) => [p, true]),
+  [...paths(DEFAULT_CONFIG as unknown as Record<string, unknown>, ''), 'publicUrl', 'rekor.hostname', 'rekor.key.passphraseEnv', 'tsa.policyOid', 'fulcio.configFile', 'ctlog.key.passphraseEnv', 'tuf.repositoryDir', 'tuf.onlineKey', 'tuf.onlineKey.path', 'tuf.onlineKey.passphraseEnv'].map((p) => [p, true]),
 );
 
 function* paths(o: Record<string, unknown>, prefix: string): Generator<string> {
@@ -236,6 +244,8 @@ function validate(c: StackConfig): void {
   if (c.ctlog.prefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(c.ctlog.prefix)) bad(`ctlog.prefix must be empty or like /2026, got "${c.ctlog.prefix}"`);
   if (c.fulcio.caAlgorithm !== 'ecdsa-p256-sha256' && c.fulcio.caAlgorithm !== 'ecdsa-p384-sha384')
     bad(`fulcio.caAlgorithm must be ecdsa-p256-sha256 or ecdsa-p384-sha384, got ${String(c.fulcio.caAlgorithm)}`);
+  if (c.tuf.enabled && !c.development && (!c.tuf.repositoryDir || !c.tuf.onlineKey?.path))
+    bad('outside development, tuf needs tuf.repositoryDir (published by the ceremony) and tuf.onlineKey, or tuf.enabled: false');
   if (c.fulcio.enabled && !c.ctlog.enabled) bad('fulcio needs the CT log (ctlog.enabled): clients refuse certificates without an embedded SCT');
   if (c.fulcio.enabled && !c.development && !c.fulcio.configFile) bad('fulcio.configFile is required outside development: say which identity providers the CA trusts');
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { FileSigner, systemClock, sha256, toPem, type Clock } from '@sigstack/core';
 import { openRekor, type RekorInstance } from '@sigstack/rekor';
@@ -15,7 +15,7 @@ import {
   type IdentityVerifier,
   type OidcIdentityVerifier,
 } from '@sigstack/fulcio';
-import { createSigningConfig } from '@sigstack/tuf';
+import { createSigningConfig, openDevRepository, OnlineRepository, sigstoreTargets } from '@sigstack/tuf';
 import { readFulcioConfigFile } from './fulcio-config-file.js';
 import { devFulcioIssuers, devIssuerUrls, devOidcRoutes, openDevOidcKey, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from './dev-oidc/dev-issuer.js';
 import { buildApp } from './build-app.js';
@@ -126,6 +126,15 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
     throw e;
   }
   const devOidcSigner = devIssuer ? openDevOidcKey(dataDir, true) : undefined;
+  // TUF: development makes and republishes its own repository under <dataDir>/tuf;
+  // production serves the ceremony's repository and only re-signs the online roles.
+  const tufRepositoryDir = config.tuf.enabled
+    ? config.development
+      ? join(dataDir, 'tuf', 'repository')
+      : resolvePath(config.tuf.repositoryDir!)
+    : undefined;
+  let tufOnline: OnlineRepository | undefined;
+  closers.push(async () => tufOnline?.stop());
 
   const app = await buildApp({
     logLevel: config.logLevel,
@@ -144,6 +153,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         : {}),
       ...(ctlog ? { ctlog: { service: ctlog.service, prefix: config.ctlog.prefix, bodyLimit: config.ctlog.bodyLimit } } : {}),
       ...(devOidcSigner ? { devOidc: devOidcRoutes({ signer: devOidcSigner, publicUrl: () => stack.url }) } : {}),
+      ...(tufRepositoryDir ? { tuf: { dir: tufRepositoryDir } } : {}),
     },
   });
   let identityConfig: ReturnType<typeof parseFulcioConfig> | undefined;
@@ -177,13 +187,13 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       if (devOidcSigner) {
         writeAtomic(join(trustDir, '..', DEV_OIDC_INFO_FILE), JSON.stringify({ ...devIssuerUrls(stack.url), keyFile: DEV_OIDC_KEY_FILE }, null, 2) + '\n');
       }
-      writeTrustMaterial();
+      await writeTrustMaterial();
       return stack.url;
     },
     close: () => app.close(),
   };
 
-  function writeTrustMaterial(): void {
+  async function writeTrustMaterial(): Promise<void> {
     const now = clock.now();
     const parts: Parameters<typeof createTrustedRoot>[0] = { tlogs: [] };
     if (rekor && rekorSigner) {
@@ -227,7 +237,8 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       parts.timestampAuthorities = [tsa.trustedRootEntry(`${stack.url}/api/v1/timestamp`)];
     }
     const root: TrustedRootJson = createTrustedRoot(parts);
-    writeAtomic(join(trustDir, 'trusted_root.json'), JSON.stringify(root, null, 2) + '\n');
+    const trustedRootBytes = Buffer.from(JSON.stringify(root, null, 2) + '\n');
+    writeAtomic(join(trustDir, 'trusted_root.json'), trustedRootBytes);
     // Where cosign 3 / sigstore-go sign (protocols.md §9.3): every service is on this origin.
     if (ca && rekor) {
       const signingConfig = createSigningConfig({
@@ -239,22 +250,64 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       });
       writeAtomic(join(trustDir, 'signing_config.v0.2.json'), JSON.stringify(signingConfig, null, 2) + '\n');
     }
+    if (tufRepositoryDir && config.development) {
+      // The same bytes as the files above: a client that reads either sees one truth.
+      const targets = sigstoreTargets({
+        trustedRoot: trustedRootBytes,
+        ...(existsSync(join(trustDir, 'signing_config.v0.2.json')) ? { signingConfig: readFileSync(join(trustDir, 'signing_config.v0.2.json')) } : {}),
+        ...(ca ? { fulcioRoot: ca.chainPem[ca.chainPem.length - 1]!, fulcioIntermediate: ca.chainPem[0]!, fulcioUrl: stack.url } : {}),
+        ...(rekorSigner ? { rekorPublicKey: toPem('PUBLIC KEY', rekorSigner.publicKeyDer), rekorUrl: stack.url } : {}),
+        ...(ctlog ? { ctfePublicKey: toPem('PUBLIC KEY', ctlog.publicKeyDer), ctfeUrl: stack.url + config.ctlog.prefix } : {}),
+        ...(tsa ? { tsaChain: splitPem(tsa.chainPem) } : {}),
+      });
+      const dev = await openDevRepository({
+        dir: join(dataDir, 'tuf'),
+        targets,
+        clock,
+        timestampExpiry: config.tuf.timestampExpiryHours * 3_600_000,
+        onError: (err) => app.log.error({ err }, 'TUF timestamp refresh failed'),
+      });
+      // What `cosign initialize --root` takes: version 1; clients walk up to the latest.
+      writeAtomic(join(trustDir, 'root.json'), dev.rootBytes);
+      tufOnline = dev.repository;
+      tufOnline.start();
+    } else if (tufRepositoryDir && config.tuf.onlineKey && !tufOnline) {
+      const online = openKeyAs(dataDir, config.tuf.onlineKey, undefined);
+      tufOnline = OnlineRepository.open({
+        dir: tufRepositoryDir,
+        timestamp: online,
+        clock,
+        timestampExpiry: config.tuf.timestampExpiryHours * 3_600_000,
+        onError: (err) => app.log.error({ err }, 'TUF timestamp refresh failed'),
+      });
+      await tufOnline.refresh();
+      tufOnline.start();
+    }
   }
 
   return stack;
 }
 
 function openKey(dataDir: string, key: KeyConfig, development: boolean): FileSigner {
+  return openKeyAs(dataDir, key, 'ecdsa-p256-sha256', development);
+}
+
+function openKeyAs(dataDir: string, key: KeyConfig, algorithm: 'ecdsa-p256-sha256' | undefined, create = false): FileSigner {
   const path = isAbsolute(key.path) ? key.path : join(dataDir, key.path);
   return FileSigner.open({
     path,
-    create: development,
-    algorithm: 'ecdsa-p256-sha256',
+    create,
+    ...(algorithm ? { algorithm } : {}),
     ...(key.passphraseEnv ? { passphrase: process.env[key.passphraseEnv] ?? '' } : {}),
   });
 }
 
-function writeAtomic(path: string, data: string): void {
+/** The PEM blocks of a chain file, each with its trailing newline. */
+function splitPem(pem: string): string[] {
+  return pem.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\n?/g) ?? [];
+}
+
+function writeAtomic(path: string, data: string | Buffer): void {
   writeFileSync(path + '.tmp', data);
   renameSync(path + '.tmp', path);
 }

@@ -70,11 +70,13 @@ async function verifyCsr(input: Uint8Array | string): Promise<VerificationKey> {
     const outer = readTlv(der, 0);
     if (outer.tag !== 0x30 || outer.end !== der.length) throw new RangeError('not one DER SEQUENCE (trailing data?)');
     const infoTlv = readTlv(der, outer.start);
+    if (infoTlv.tag !== 0x30) throw new RangeError('certificationRequestInfo is not a SEQUENCE');
     info = der.subarray(outer.start, infoTlv.end);
     // version INTEGER, subject Name, subjectPKInfo
     let off = readTlv(der, infoTlv.start).end;
     off = readTlv(der, off).end;
     const spkiTlv = readTlv(der, off);
+    if (spkiTlv.tag !== 0x30 || spkiTlv.end > infoTlv.end) throw new RangeError('subjectPKInfo is not a SEQUENCE inside certificationRequestInfo');
     spki = der.subarray(off, spkiTlv.end);
     const algTlv = readTlv(der, infoTlv.end);
     const sigTlv = readTlv(der, algTlv.end);
