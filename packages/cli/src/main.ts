@@ -85,10 +85,13 @@ async function up(args: string[]): Promise<void> {
   log.info({ url, trust: stack.trustDir }, `sigstack listening on ${url}`);
   process.stderr.write(
     `\nsigstack is up at ${url}\n` +
-      `  trust material: ${stack.trustDir}/ (trusted_root.json, rekor.pub, tsa_chain.pem)\n` +
+      `  trust material: ${stack.trustDir}/ (trusted_root.json, signing_config.v0.2.json, root.json, fulcio_chain.pem, ctfe.pub, rekor.pub, tsa_chain.pem)\n` +
       `  cosign:    cosign sign-blob --key cosign.key --rekor-url ${url} --bundle b.json FILE\n` +
       `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n` +
-      `  TSA:       ${url}/api/v1/timestamp (chain: ${stack.trustDir}/tsa_chain.pem)\n\n`,
+      `  TSA:       ${url}/api/v1/timestamp (chain: ${stack.trustDir}/tsa_chain.pem)\n` +
+      (config.fulcio.enabled ? `  keyless:   sigstack dev-token --data-dir ${config.dataDir} --email you@example.com > token; cosign sign-blob --identity-token token ...\n` : '') +
+      (config.tuf.enabled ? `  TUF:       cosign initialize --mirror ${url}/tuf --root ${stack.trustDir}/root.json\n` : '') +
+      '\n',
   );
 
   let closing = false;

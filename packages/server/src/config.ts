@@ -101,12 +101,22 @@ export interface TufConfig {
   /** Lifetime of timestamp.json; the stack re-signs it when half of it is left. */
   timestampExpiryHours: number;
   /**
-   * Production: the repository published by the ceremony (`sigstack tuf publish
-   * --repository DIR`), served at /tuf/. In development the stack makes its own
-   * under `<dataDir>/tuf` and this stays unset.
+   * FOR TESTS: lifetime of timestamp.json in seconds (2 or more); overrides
+   * timestampExpiryHours, so a test can watch the stack re-sign an expiring timestamp.
+   */
+  timestampExpirySeconds?: number;
+  /**
+   * The repository published by the ceremony (`sigstack tuf publish --repository
+   * DIR`), served at /tuf/; relative to the working directory. Required outside
+   * development. In development, setting it serves that repository instead of the
+   * stack's self-managed one under `<dataDir>/tuf` (e.g. to rehearse a ceremony or a
+   * root rotation against a development stack).
    */
   repositoryDir?: string;
-  /** Production: the online key that re-signs snapshot and timestamp. */
+  /**
+   * The online key that re-signs snapshot and timestamp of `repositoryDir` (its
+   * private key, a PEM file; relative paths are under dataDir). Required with repositoryDir.
+   */
   onlineKey?: KeyConfig;
 }
 
@@ -183,7 +193,7 @@ export function resolveConfig(...layers: ConfigOverrides[]): StackConfig {
 }
 
 const KNOWN: Record<string, true> = Object.fromEntries(
-  [...paths(DEFAULT_CONFIG as unknown as Record<string, unknown>, ''), 'publicUrl', 'rekor.hostname', 'rekor.key.passphraseEnv', 'tsa.policyOid', 'fulcio.configFile', 'ctlog.key.passphraseEnv', 'tuf.repositoryDir', 'tuf.onlineKey', 'tuf.onlineKey.path', 'tuf.onlineKey.passphraseEnv'].map((p) => [p, true]),
+  [...paths(DEFAULT_CONFIG as unknown as Record<string, unknown>, ''), 'publicUrl', 'rekor.hostname', 'rekor.key.passphraseEnv', 'tsa.policyOid', 'fulcio.configFile', 'ctlog.key.passphraseEnv', 'tuf.timestampExpirySeconds', 'tuf.repositoryDir', 'tuf.onlineKey', 'tuf.onlineKey.path', 'tuf.onlineKey.passphraseEnv'].map((p) => [p, true]),
 );
 
 function* paths(o: Record<string, unknown>, prefix: string): Generator<string> {
@@ -246,6 +256,9 @@ function validate(c: StackConfig): void {
     bad(`fulcio.caAlgorithm must be ecdsa-p256-sha256 or ecdsa-p384-sha384, got ${String(c.fulcio.caAlgorithm)}`);
   if (c.tuf.enabled && !c.development && (!c.tuf.repositoryDir || !c.tuf.onlineKey?.path))
     bad('outside development, tuf needs tuf.repositoryDir (published by the ceremony) and tuf.onlineKey, or tuf.enabled: false');
+  if (c.tuf.enabled && c.tuf.repositoryDir && !c.tuf.onlineKey?.path) bad('tuf.repositoryDir needs tuf.onlineKey: the key that keeps its timestamp fresh');
+  if (c.tuf.timestampExpirySeconds !== undefined && (!Number.isInteger(c.tuf.timestampExpirySeconds) || c.tuf.timestampExpirySeconds < 2 || c.tuf.timestampExpirySeconds > 86_400 * 365))
+    bad(`tuf.timestampExpirySeconds must be an integer between 2 and ${86_400 * 365}, got ${String(c.tuf.timestampExpirySeconds)}`);
   if (c.fulcio.enabled && !c.ctlog.enabled) bad('fulcio needs the CT log (ctlog.enabled): clients refuse certificates without an embedded SCT');
   if (c.fulcio.enabled && !c.development && !c.fulcio.configFile) bad('fulcio.configFile is required outside development: say which identity providers the CA trusts');
 }

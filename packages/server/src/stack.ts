@@ -15,7 +15,7 @@ import {
   type IdentityVerifier,
   type OidcIdentityVerifier,
 } from '@sigstack/fulcio';
-import { createSigningConfig, openDevRepository, OnlineRepository, sigstoreTargets } from '@sigstack/tuf';
+import { createSigningConfig, openDevRepository, OnlineRepository, rootFile, sigstoreTargets } from '@sigstack/tuf';
 import { readFulcioConfigFile } from './fulcio-config-file.js';
 import { devFulcioIssuers, devIssuerUrls, devOidcRoutes, openDevOidcKey, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from './dev-oidc/dev-issuer.js';
 import { buildApp } from './build-app.js';
@@ -128,11 +128,16 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
   const devOidcSigner = devIssuer ? openDevOidcKey(dataDir, true) : undefined;
   // TUF: development makes and republishes its own repository under <dataDir>/tuf;
   // production serves the ceremony's repository and only re-signs the online roles.
+  // An operator repository (tuf.repositoryDir) is served in either mode.
+  const tufOperator = config.tuf.enabled && Boolean(config.tuf.repositoryDir);
   const tufRepositoryDir = config.tuf.enabled
-    ? config.development
-      ? join(dataDir, 'tuf', 'repository')
-      : resolvePath(config.tuf.repositoryDir!)
+    ? tufOperator
+      ? resolvePath(config.tuf.repositoryDir!)
+      : config.development
+        ? join(dataDir, 'tuf', 'repository')
+        : undefined
     : undefined;
+  const tufTimestampExpiry = config.tuf.timestampExpirySeconds !== undefined ? config.tuf.timestampExpirySeconds * 1000 : config.tuf.timestampExpiryHours * 3_600_000;
   let tufOnline: OnlineRepository | undefined;
   closers.push(async () => tufOnline?.stop());
 
@@ -185,6 +190,12 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         closers.push(async () => identity?.close());
       }
       if (devOidcSigner) {
+        const urls = devIssuerUrls(stack.url);
+        app.log.warn(
+          { issuers: [urls.emailIssuer, urls.ciIssuer] },
+          `DEVELOPMENT OIDC ISSUER IS ON: the CA issues certificates for tokens minted by "sigstack dev-token" (${urls.emailIssuer}, ${urls.ciIssuer}); ` +
+            `anyone who can read ${join(dataDir, DEV_OIDC_KEY_FILE)} can sign as anyone. Production sets development: false and fulcio.configFile.`,
+        );
         writeAtomic(join(trustDir, '..', DEV_OIDC_INFO_FILE), JSON.stringify({ ...devIssuerUrls(stack.url), keyFile: DEV_OIDC_KEY_FILE }, null, 2) + '\n');
       }
       await writeTrustMaterial();
@@ -250,7 +261,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       });
       writeAtomic(join(trustDir, 'signing_config.v0.2.json'), JSON.stringify(signingConfig, null, 2) + '\n');
     }
-    if (tufRepositoryDir && config.development) {
+    if (tufRepositoryDir && !tufOperator) {
       // The same bytes as the files above: a client that reads either sees one truth.
       const targets = sigstoreTargets({
         trustedRoot: trustedRootBytes,
@@ -264,7 +275,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         dir: join(dataDir, 'tuf'),
         targets,
         clock,
-        timestampExpiry: config.tuf.timestampExpiryHours * 3_600_000,
+        timestampExpiry: tufTimestampExpiry,
         onError: (err) => app.log.error({ err }, 'TUF timestamp refresh failed'),
       });
       // What `cosign initialize --root` takes: version 1; clients walk up to the latest.
@@ -272,16 +283,22 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       tufOnline = dev.repository;
       tufOnline.start();
     } else if (tufRepositoryDir && config.tuf.onlineKey && !tufOnline) {
+      // The ceremony's repository: targets and root are offline roles (published with
+      // `sigstack tuf publish`, also while the stack runs: every refresh re-reads the
+      // directory); the stack only re-signs snapshot and timestamp with the online key.
       const online = openKeyAs(dataDir, config.tuf.onlineKey, undefined);
       tufOnline = OnlineRepository.open({
         dir: tufRepositoryDir,
         timestamp: online,
         clock,
-        timestampExpiry: config.tuf.timestampExpiryHours * 3_600_000,
+        timestampExpiry: tufTimestampExpiry,
         onError: (err) => app.log.error({ err }, 'TUF timestamp refresh failed'),
       });
       await tufOnline.refresh();
       tufOnline.start();
+      // Version 1 of the served chain, for `cosign initialize --root` (replaces one
+      // a development start may have left).
+      writeAtomic(join(trustDir, 'root.json'), readFileSync(join(tufRepositoryDir, rootFile(1))));
     }
   }
 

@@ -33,6 +33,12 @@ t.test('refuses dangerous or meaningless configuration', async (t) => {
     [{ publicUrl: 'https://x/path' }, /origin/],
     [{ nonsense: true }, /unknown configuration key "nonsense"/],
     [{ rekor: { typo: 1 } }, /rekor\.typo/],
+    [{ fulcio: { certValiditySeconds: 0 } }, /certValiditySeconds/],
+    [{ fulcio: { caAlgorithm: 'rsa' } }, /caAlgorithm/],
+    [{ ctlog: { enabled: false } }, /fulcio needs the CT log/],
+    [{ ctlog: { prefix: 'no-slash' } }, /ctlog\.prefix/],
+    [{ development: false, tuf: { enabled: false } }, /fulcio\.configFile is required outside development/],
+    [{ development: false, fulcio: { enabled: false } }, /tuf needs tuf\.repositoryDir/],
   ] as const) {
     t.throws(() => resolveConfig(o as never), { code: 'CONFIG_INVALID', message: msg });
   }

@@ -1,0 +1,47 @@
+import t from 'tap';
+import * as fulcio from '../src/index.js';
+
+t.test('the public surface', async (t) => {
+  t.same(Object.keys(fulcio).sort(), [
+    'BUILTIN_CI_PROVIDERS',
+    'CA_CHAIN_FILE',
+    'CA_INTERMEDIATE_KEY_FILE',
+    'CA_ROOT_KEY_FILE',
+    'CA_VALIDITY_DAYS',
+    'CT_POISON_EXT',
+    'CertificateAuthority',
+    'DEFAULT_CA_SUBJECT',
+    'DEFAULT_CERT_VALIDITY_SECONDS',
+    'DEFAULT_DISCOVERY_TIMEOUT_MS',
+    'DEFAULT_FULCIO_BODY_LIMIT',
+    'DEFAULT_LEEWAY_SECONDS',
+    'FULCIO_OID',
+    'FULCIO_STATUS',
+    'FulcioError',
+    'FulcioService',
+    'GRPC_CODE',
+    'ISSUER_TYPES',
+    'LeafProfile',
+    'MAX_CLIENT_RSA_BITS',
+    'MAX_TOKEN_LENGTH',
+    'MIN_CLIENT_RSA_BITS',
+    'PEM_CHAIN_TYPE',
+    'UPSTREAM_MESSAGE',
+    'challengeClaimOf',
+    'checkKeyPolicy',
+    'compileMetaIssuerPattern',
+    'createIdentityVerifier',
+    'describeIssuers',
+    'findIssuer',
+    'fulcioRoutes',
+    'issueCaHierarchy',
+    'openCertificateAuthority',
+    'parseClientPublicKey',
+    'parseFulcioConfig',
+    'sctListExtension',
+    'sendFulcioError',
+    'verifyCaChain',
+    'verifyKeyProof',
+  ]);
+  t.equal(fulcio.DEFAULT_CERT_VALIDITY_SECONDS, 600, 'ten-minute certificates');
+});
