@@ -6,6 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-peers.sh || { echo "could not install the peer clients"; echo "0 passed, 1 failed"; exit 1; }
 pnpm -s build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+# Tests run through tsx, which strips types without checking them: check them here.
+npx tsc -p tsconfig.tap.json --noEmit || { echo "type check of the tests failed"; echo "0 passed, 1 failed"; exit 1; }
 out=$(mktemp)
 npx tap --include 'packages/*/test/**/*.test.ts' --include 'test/**/*.test.ts' "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}

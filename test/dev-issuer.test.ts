@@ -36,12 +36,12 @@ t.test('the stack says loudly that the development issuer is on', async (t) => {
 });
 
 t.test('discovery and JWKS are served on the origin', async (t) => {
-  const d = await (await fetch(`${stack.url}/oidc/.well-known/openid-configuration`)).json();
+  const d = (await (await fetch(`${stack.url}/oidc/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
   t.equal(d.issuer, `${stack.url}/oidc`);
-  const jwks = await (await fetch(d.jwks_uri)).json();
+  const jwks = (await (await fetch(d.jwks_uri)).json()) as { keys: { kty: string; d?: string }[] };
   t.equal(jwks.keys.length, 1);
-  t.equal(jwks.keys[0].kty, 'EC');
-  t.notOk(jwks.keys[0].d, 'no private part');
+  t.equal(jwks.keys[0]?.kty, 'EC');
+  t.notOk(jwks.keys[0]?.d, 'no private part');
 });
 
 t.test('a person token: cosign 3.1 signs and verifies with the stack files, cosign 2.5 verifies the legacy way', async (t) => {

@@ -121,9 +121,9 @@ t.test('a CI-workflow identity, verified with the --certificate-github-workflow-
 
 t.test('the CA refuses a token from an issuer it does not trust; nothing reaches the logs', async (t) => {
   const stranger = await startTestIssuer(t, { path: '/stranger' });
-  const before = await (await fetch(`${stack.url}/ct/v1/get-sth`)).json();
+  const before = (await (await fetch(`${stack.url}/ct/v1/get-sth`)).json()) as { tree_size: number };
   const r = await runClientFails(cosign, ['sign-blob', ...services, '--identity-token', tokenFile(dir, await stranger.emailToken('eve@example.com')), '--bundle', join(dir, 'x.bundle'), '--yes', artifact], { env });
   t.match(r.stderr, /not trusted|untrusted|error processing the identity token/i);
-  const after = await (await fetch(`${stack.url}/ct/v1/get-sth`)).json();
+  const after = (await (await fetch(`${stack.url}/ct/v1/get-sth`)).json()) as { tree_size: number };
   t.equal(after.tree_size, before.tree_size, 'no precertificate was logged');
 });

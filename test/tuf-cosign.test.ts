@@ -5,7 +5,7 @@
 // bundles itself; sigstore-js verifies through its own TUF client (tufMirrorURL,
 // tufRootPath). No insecure flag. protocols.md §10.5, §12.1, §12.2, §13.1, §13.2.
 import t from 'tap';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { peer } from './lib/peers.js';
 import { startTestStack } from './lib/test-stack.js';
@@ -106,7 +106,8 @@ t.test('sigstore-js verify() with tufMirrorURL + tufRootPath on the cosign 3.1 b
   const b = JSON.parse(readFileSync(bundle3, 'utf8'));
   const tuf = { tufMirrorURL: mirror, tufRootPath: stack.tufRoot, tufCachePath: join(dir, 'sigstore-js-tuf') };
   await t.resolves(verify(b, readFileSync(artifact), { ...tuf, certificateIssuer: idp.url, certificateIdentityEmail: 'bob@example.com' }));
-  t.ok(existsSync(join(tuf.tufCachePath, 'root.json')), 'tuf-js cached our root');
+  const cached = readdirSync(tuf.tufCachePath, { recursive: true }).map(String);
+  t.ok(cached.some((f) => f.endsWith('root.json')) && cached.some((f) => f.endsWith('trusted_root.json')), 'tuf-js refreshed from our mirror into tufCachePath');
   await t.rejects(verify(b, readFileSync(artifact), { ...tuf, certificateIssuer: idp.url, certificateIdentityEmail: 'mallory@example.com' }));
   await t.rejects(verify(b, Buffer.from('tampered'), { ...tuf, certificateIssuer: idp.url, certificateIdentityEmail: 'bob@example.com' }));
 });

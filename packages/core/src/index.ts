@@ -14,3 +14,5 @@ export type { FileSignerOptions } from './signer/file-signer.js';
 export { parseVerificationKey, verifySignature, verifyPrehashedSignature, defaultHashFor, MIN_RSA_BITS } from './keys/public-key.js';
 export type { VerificationKey, PublicKeyKind } from './keys/public-key.js';
 export { verifyEcdsaPrehashed } from './keys/ecdsa-prehash.js';
+export { writeFileOnce, fsyncDirectory } from './fs/write-once.js';
+export type { WriteFileOnceOptions } from './fs/write-once.js';

@@ -23,6 +23,7 @@ export type FulcioErrorCode =
   | 'POP_INVALID' // proof-of-possession signature does not verify (400)
   | 'CSR_INVALID' // CSR unparseable or its self-signature is bad (400)
   | 'CT_LOG_FAILED' // the CT log did not return an SCT (500/503)
+  | 'CT_LOG_BUSY' // the CT log pushed back (queue full, shutting down): retry later (503 + Retry-After)
   | 'CA_UNAVAILABLE' // the signing key/backend is unavailable (503)
   | 'MALFORMED_REQUEST' // request body is not a valid signingCert request (400)
   | 'TOKEN_MISSING' // no identity token in the request at all (401)

@@ -40,6 +40,11 @@ export interface AddResult {
   duplicate: boolean;
   /** A signed checkpoint that covers `index` (for a duplicate, the current one). */
   checkpoint: Checkpoint;
+  /**
+   * What the `attach` hook made for this entry (committed with it). Undefined for a
+   * duplicate, and when the log has no `attach` hook.
+   */
+  attachment?: unknown;
 }
 
 /** An entry as committed, handed to `onSequenced` inside the batch transaction. */
@@ -49,6 +54,8 @@ export interface SequencedEntry {
   identity: Uint8Array;
   leaf: Uint8Array;
   extra: unknown;
+  /** What the `attach` hook returned for this entry (undefined without the hook). */
+  attachment?: unknown;
 }
 
 export interface LogOptions {
@@ -77,6 +84,17 @@ export interface LogOptions {
    * waiters get STORE_FAILED.
    */
   onSequenced?: (entries: SequencedEntry[]) => void;
+  /**
+   * Called once per batch after it is sequenced (indices and timestamp fixed) and
+   * before anything is written, alongside the checkpoint signature; returns one value
+   * per entry, in order, e.g. Rekor's signed entry timestamps, which cover exactly
+   * what sequencing fixes. Each value is set as `attachment` on the entries handed to
+   * `onSequenced` (to be stored in the same transaction) and returned to that entry's
+   * add() caller in AddResult.attachment. If it throws or rejects, or returns the
+   * wrong number of values, nothing is written and the batch's waiters get
+   * SIGNING_FAILED; the log goes on with the next batch.
+   */
+  attach?: (entries: readonly SequencedEntry[]) => readonly unknown[] | Promise<readonly unknown[]>;
 }
 
 export interface OpenLogOptions extends LogOptions {

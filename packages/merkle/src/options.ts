@@ -35,6 +35,7 @@ export interface ResolvedOptions {
   maxEntrySize: number;
   tileCacheSize: number;
   onSequenced: ((entries: SequencedEntry[]) => void) | undefined;
+  attach: ((entries: readonly SequencedEntry[]) => readonly unknown[] | Promise<readonly unknown[]>) | undefined;
 }
 
 /** Validates options once and fills in the defaults. Throws INVALID_OPTIONS. */
@@ -59,9 +60,11 @@ export function resolveOptions(o: LogOptions): ResolvedOptions {
     maxEntrySize: int('maxEntrySize', o.maxEntrySize, DEFAULT_MAX_ENTRY_SIZE, 1, 64 * 1024 * 1024),
     tileCacheSize: int('tileCacheSize', o.tileCacheSize, DEFAULT_TILE_CACHE_SIZE, 0, 1_000_000),
     onSequenced: o.onSequenced,
+    attach: o.attach,
   };
   if (o.onSequenced !== undefined && typeof o.onSequenced !== 'function')
     throw new LogError('INVALID_OPTIONS', 'onSequenced must be a function');
+  if (o.attach !== undefined && typeof o.attach !== 'function') throw new LogError('INVALID_OPTIONS', 'attach must be a function');
   return r;
 }
 

@@ -1,4 +1,4 @@
-// The hot path writes DER with asn1/der.ts instead of pkijs (see der.ts for why).
+// The hot path writes DER with the @sigstack/x509 DER writer instead of pkijs (see its der-writer.ts for why).
 // This test is the contract: for the same values (serial, time, signature taken
 // from our response), pkijs/asn1js build byte-identical responses.
 import t from 'tap';

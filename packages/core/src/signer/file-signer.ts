@@ -1,7 +1,8 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CoreError } from '../errors.js';
+import { writeFileOnce } from '../fs/write-once.js';
 import { digestOf, type Signer, type SigningAlgorithm } from './signer.js';
 
 export interface FileSignerOptions {
@@ -63,9 +64,8 @@ export class FileSigner implements Signer {
 
 /**
  * Writes a new key to opts.path: mode 0600 from the start, complete or not at all, and
- * never over a key that appeared meanwhile (another process starting with `create`):
- * the key goes to a fresh temporary file (O_EXCL), is fsynced, and is hard-linked into
- * place, which fails rather than replaces. Whoever loses the race uses the winner's key.
+ * never over a key that appeared meanwhile (another process starting with `create`);
+ * see writeFileOnce. Whoever loses the race uses the winner's key.
  */
 function createKeyFile(opts: FileSignerOptions): void {
   const key = generatePrivateKey(opts.algorithm ?? 'ecdsa-p256-sha256');
@@ -75,41 +75,7 @@ function createKeyFile(opts: FileSignerOptions): void {
       ? key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: opts.passphrase })
       : key.export({ type: 'pkcs8', format: 'pem' })
   ) as string;
-  const tmp = `${opts.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    try {
-      writeSync(fd, pem);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, opts.path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return;
-      // File systems without hard links: rename (which would replace a racing key).
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
-      if (!existsSync(opts.path)) renameSync(tmp, opts.path);
-    }
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  syncDirectory(dirname(opts.path));
-}
-
-/** fsync a directory so a new entry in it survives a crash (best effort: not every platform allows it). */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* not supported here */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  writeFileOnce(opts.path, pem, { mode: 0o600 });
 }
 
 export function generatePrivateKey(alg: SigningAlgorithm): KeyObject {

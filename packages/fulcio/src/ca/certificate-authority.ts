@@ -1,16 +1,11 @@
 import { toPem, type Signer } from '@sigstack/core';
-import { signatureAlgorithmOf, type DistinguishedName } from '@sigstack/x509';
+import { signatureAlgorithmOf, trustedRootAuthority, type DistinguishedName, type TrustedRootAuthority } from '@sigstack/x509';
 import { FulcioError } from '../errors.js';
 import { verifyCaChain } from './ca-chain.js';
 import { CT_POISON_EXT, LeafProfile, sctListExtension, type LeafParts, type LeafSpec } from './leaf-profile.js';
 
 /** A `certificateAuthorities[]` entry of trusted_root.json (protocols.md §9.1, §9.2). */
-export interface TrustedRootCertificateAuthority {
-  subject: { organization?: string; commonName?: string };
-  uri: string;
-  certChain: { certificates: { rawBytes: string }[] };
-  validFor: { start: string; end?: string };
-}
+export type TrustedRootCertificateAuthority = TrustedRootAuthority;
 
 export interface CertificateAuthorityOptions {
   /** The intermediate's key (file, HSM, ...). */
@@ -94,15 +89,7 @@ export class CertificateAuthority {
    * leaf is older).
    */
   trustedRootEntry(uri: string): TrustedRootCertificateAuthority {
-    const subject: TrustedRootCertificateAuthority['subject'] = {};
-    if (this.rootSubject.organization !== undefined) subject.organization = this.rootSubject.organization;
-    if (this.rootSubject.commonName !== undefined) subject.commonName = this.rootSubject.commonName;
-    return {
-      subject,
-      uri,
-      certChain: { certificates: this.chainDer.map((c) => ({ rawBytes: c.toString('base64') })) },
-      validFor: { start: new Date(this.notBefore).toISOString().replace(/\.\d{3}Z$/, 'Z') },
-    };
+    return trustedRootAuthority({ chainDer: this.chainDer, uri, subject: this.rootSubject, startMs: this.notBefore });
   }
 
   /**

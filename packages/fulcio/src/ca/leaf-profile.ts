@@ -1,19 +1,19 @@
-import { keyIdentifier } from '@sigstack/x509';
-import type { CertificateExtensionValue, SubjectAltName } from '../identity/principal.js';
-import { FulcioError } from '../errors.js';
 import {
   bitString,
   contextConstructed,
   contextPrimitive,
   DER_NULL,
-  extensionDer,
+  keyIdentifier,
   objectIdentifier,
   octetString,
   sequence,
+  timeChoice,
   unsignedInteger,
   utf8String,
-  x509Time,
-} from './der.js';
+} from '@sigstack/x509';
+import type { CertificateExtensionValue, SubjectAltName } from '../identity/principal.js';
+import { FulcioError } from '../errors.js';
+import { extensionDer } from './der.js';
 import { FULCIO_OID as OID } from './oids.js';
 
 /**
@@ -104,7 +104,7 @@ export class LeafProfile {
       unsignedInteger(spec.serial),
       this.#signatureAlgorithm,
       this.#issuerName,
-      sequence(x509Time(spec.notBefore), x509Time(spec.notAfter)),
+      sequence(timeChoice(spec.notBefore), timeChoice(spec.notAfter)),
       EMPTY_NAME,
       spec.spkiDer,
     ]);

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { FileSigner, fromPem, isSigstackError, systemClock, toPem, type Clock, type Signer } from '@sigstack/core';
-import { issueCertificate } from '@sigstack/x509';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileSigner, isSigstackError, systemClock, toPem, writeFileOnce, type Clock, type Signer } from '@sigstack/core';
+import { issueCertificate, readCertificatePemFile } from '@sigstack/x509';
 import { FulcioError } from '../errors.js';
 import { CertificateAuthority } from './certificate-authority.js';
 import { FULCIO_OID as OID } from './oids.js';
@@ -63,7 +62,10 @@ export async function openCertificateAuthority(opts: OpenCertificateAuthorityOpt
       nowMs: (opts.clock ?? systemClock).now(),
       subject: opts.subject ?? DEFAULT_CA_SUBJECT,
     });
-    writeOnce(chainPath, chain.map((c) => toPem('CERTIFICATE', c)).join(''));
+    // Complete or absent, never over a racing process's chain. A crash before the file
+    // is linked into place leaves none, and the next start issues a new chain over the
+    // same keys; after, the chain is complete.
+    writeFileOnce(chainPath, chain.map((c) => toPem('CERTIFICATE', c)).join(''), { mode: 0o644 });
   }
   // Read back what is on disk: if another process won the race, its chain (over the same keys) is the one to serve.
   const chain = readChain(chainPath);
@@ -120,63 +122,11 @@ function openKey(path: string, create: boolean, algorithm: CaAlgorithm): FileSig
   }
 }
 
-/** Reads a PEM chain file: CERTIFICATE blocks only. */
+/** Reads a PEM chain file: CERTIFICATE blocks only. Any failure is a CA_CHAIN_INVALID FulcioError. */
 function readChain(path: string): Buffer[] {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readCertificatePemFile(path);
   } catch (cause) {
-    throw new FulcioError('CA_CHAIN_INVALID', `cannot read ${path}: ${(cause as Error).message}`, { cause });
-  }
-  try {
-    const blocks = fromPem(text);
-    const other = blocks.find((b) => b.type !== 'CERTIFICATE');
-    if (other) throw new FulcioError('CA_CHAIN_INVALID', `${path}: unexpected PEM block ${other.type}`);
-    return blocks.map((b) => b.der);
-  } catch (cause) {
-    if (cause instanceof FulcioError) throw cause;
-    throw new FulcioError('CA_CHAIN_INVALID', `${path}: ${(cause as Error).message}`, { cause });
-  }
-}
-
-/**
- * Writes the chain file complete or not at all, and never over one that appeared
- * meanwhile: temporary file (O_EXCL), fsync, hard link into place (fails if the name
- * exists), fsync of the directory. Crash before the link: no chain file, the next
- * start issues a new chain over the same keys. Crash after: the chain is complete.
- */
-function writeOnce(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    try {
-      writeSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return; // another process created it first; we use theirs
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
-      if (!existsSync(path)) renameSync(tmp, path);
-    }
-    fsyncDir(dirname(path));
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Not every platform can fsync a directory.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    throw new FulcioError('CA_CHAIN_INVALID', (cause as Error).message, { cause });
   }
 }

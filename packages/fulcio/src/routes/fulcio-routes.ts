@@ -153,7 +153,8 @@ export function sendFulcioError(
     const entry = FULCIO_STATUS[err.code] ?? { status: 500, grpc: GRPC_CODE.INTERNAL, message: 'internal server error' };
     ({ status, grpc } = entry);
     message = `${entry.message}: ${err.message}`;
-    if (status >= 500) log.error({ err, fulcioCode: err.code }, `Fulcio failure ${err.code}`);
+    if (err.code === 'CT_LOG_BUSY') reply.header('Retry-After', String(1 + Math.floor(Math.random() * 2)));
+    else if (status >= 500) log.error({ err, fulcioCode: err.code }, `Fulcio failure ${err.code}`);
   } else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     status = 413;
     grpc = GRPC_CODE.RESOURCE_EXHAUSTED;

@@ -54,6 +54,7 @@ export const FULCIO_STATUS: Readonly<Record<FulcioErrorCode, FulcioStatus>> = {
   CSR_INVALID: { status: 400, grpc: GRPC_CODE.INVALID_ARGUMENT, message: UPSTREAM_MESSAGE.invalidCSR },
   MALFORMED_REQUEST: { status: 400, grpc: GRPC_CODE.INVALID_ARGUMENT, message: UPSTREAM_MESSAGE.malformedRequest },
   CT_LOG_FAILED: { status: 500, grpc: GRPC_CODE.INTERNAL, message: UPSTREAM_MESSAGE.failedToEnterCertInCTL },
+  CT_LOG_BUSY: { status: 503, grpc: GRPC_CODE.UNAVAILABLE, message: UPSTREAM_MESSAGE.failedToEnterCertInCTL },
   CA_UNAVAILABLE: { status: 503, grpc: GRPC_CODE.UNAVAILABLE, message: UPSTREAM_MESSAGE.genericCAError },
   CA_CHAIN_INVALID: { status: 500, grpc: GRPC_CODE.INTERNAL, message: UPSTREAM_MESSAGE.genericCAError },
 };

@@ -269,6 +269,17 @@ t.test('hostile requests', async (t) => {
     t.equal(r1.statusCode, 500);
   });
 
+  t.test('CT log back-pressure: 503 + Retry-After, nothing issued', async (t) => {
+    s.ctLog.fail = Object.assign(new Error('the log has 20000 entries waiting'), { code: 'PUSHBACK' });
+    t.teardown(() => (s.ctLog.fail = undefined));
+    const issuedBefore = s.issuedCount();
+    const r = await post(2, v2Body({ token: 'email' }));
+    t.equal(r.statusCode, 503);
+    t.match(r.headers['retry-after'], /^[12]$/);
+    t.match(r.json(), { code: 14, message: /busy/ });
+    t.equal(s.issuedCount(), issuedBefore, 'no final certificate');
+  });
+
   t.test('the server keeps serving', async (t) => {
     const r = await post(1, v1Body(), bearer('email'));
     t.equal(r.statusCode, 201);

@@ -99,6 +99,26 @@ export async function signBatch(plan: BatchPlan, opts: ResolvedOptions): Promise
 }
 
 /**
+ * Runs the personality's `attach` hook over the sequenced entries and records each
+ * value as the entry's `attachment` (stored by onSequenced in the commit, returned to
+ * the entry's waiter). In memory only: a failure or crash here writes nothing.
+ * Throws SIGNING_FAILED.
+ */
+export async function attachBatch(plan: BatchPlan, opts: ResolvedOptions): Promise<void> {
+  const attach = opts.attach;
+  if (!attach || plan.sequenced.length === 0) return;
+  let values: readonly unknown[];
+  try {
+    values = await attach(plan.sequenced);
+  } catch (cause) {
+    throw toLogError('SIGNING_FAILED', `cannot make the attachments of ${plan.sequenced.length} entries`, cause);
+  }
+  if (!Array.isArray(values) || values.length !== plan.sequenced.length)
+    throw new LogError('SIGNING_FAILED', `attach returned ${Array.isArray(values) ? values.length : typeof values} values for ${plan.sequenced.length} entries`);
+  for (let i = 0; i < values.length; i++) plan.sequenced[i]!.attachment = values[i];
+}
+
+/**
  * Commits the batch in one store transaction: entries, identities, tiles, the new
  * checkpoint (compare-and-swap on the previous size) and the personality's rows
  * (`onSequenced`). Throws CHECKPOINT_CONFLICT (fatal) or STORE_FAILED.

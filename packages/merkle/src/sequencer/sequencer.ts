@@ -5,7 +5,7 @@ import type { LogReader } from '../log-reader.js';
 import type { AddCandidate, AddResult, Checkpoint } from '../log.types.js';
 import { MAX_IDENTITY_SIZE, type ResolvedOptions } from '../options.js';
 import { BatchQueue, type Pending } from './batch-queue.js';
-import { persistBatch, planBatch, signBatch, type BatchPlan } from './commit-batch.js';
+import { attachBatch, persistBatch, planBatch, signBatch, type BatchPlan } from './commit-batch.js';
 import { loadPublishedState } from './recover.js';
 
 /**
@@ -161,14 +161,17 @@ export class Sequencer {
       return;
     }
 
-    let checkpoint: Checkpoint;
-    try {
-      checkpoint = await signBatch(plan, this.#opts);
-    } catch (e) {
-      // Crash or failure here: nothing was written; the plan is dropped.
-      this.#failBatch(items, toLogError('SIGNING_FAILED', 'cannot sign the checkpoint', e), plan);
+    // The checkpoint signature and the personality's per-entry attachments (Rekor:
+    // signed entry timestamps) are independent: make them concurrently, and settle
+    // both before looking at either (no unhandled rejection). Crash or failure here:
+    // nothing was written; the plan is dropped.
+    const [signed, attached] = await Promise.allSettled([signBatch(plan, this.#opts), attachBatch(plan, this.#opts)]);
+    if (signed.status === 'rejected' || attached.status === 'rejected') {
+      const e = signed.status === 'rejected' ? signed.reason : (attached as PromiseRejectedResult).reason;
+      this.#failBatch(items, toLogError('SIGNING_FAILED', 'cannot sign the batch', e), plan);
       return;
     }
+    const checkpoint: Checkpoint = signed.value;
     // The state may not have moved while we were signing: only this loop writes.
 
     try {
@@ -206,12 +209,17 @@ export class Sequencer {
   }
 
   #answer(items: Pending[], plan: BatchPlan, checkpoint: Checkpoint): void {
+    // New entries sit at consecutive indices from the first one, in plan.sequenced.
+    const first = plan.entries[0]?.index ?? 0;
     for (let i = 0; i < items.length; i++) {
       const o = plan.outcomes[i]!;
       const p = items[i]!;
       if (o.kind === 'new') {
         this.counters.appended++;
-        p.resolve({ index: o.index, timestampMs: plan.timestampMs, duplicate: false, checkpoint });
+        const r: AddResult = { index: o.index, timestampMs: plan.timestampMs, duplicate: false, checkpoint };
+        const attachment = plan.sequenced[o.index - first]?.attachment;
+        if (attachment !== undefined) r.attachment = attachment;
+        p.resolve(r);
       } else if (o.kind === 'duplicate') {
         this.counters.duplicates++;
         p.resolve({ index: o.index, timestampMs: o.timestampMs, duplicate: true, checkpoint });

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } 
 import { isSigstackError } from '@sigstack/core';
 import { RekorError, type RekorErrorCode } from '../errors.js';
 import type { RekorService } from '../service/rekor-service.js';
-import type { SearchIndexQuery, SearchLogQuery } from '../service/log-entry.js';
+import type { LogEntryMap, SearchIndexQuery, SearchLogQuery } from '../service/log-entry.js';
 import { LOG_STATUS, REKOR_STATUS } from './status.js';
 import {
   consistencyProofSchema,
@@ -44,7 +44,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app: F
       try {
         const { entryId, entry } = await rekor.createEntry(req.body);
         // sigstore-go reads the entry as payload[ETag]: the raw, unquoted entry ID.
-        return reply.code(201).header('ETag', entryId).header('Location', `${ENTRIES}/${entryId}`).send(entry);
+        return sendEntryJson(reply.code(201).header('ETag', entryId).header('Location', `${ENTRIES}/${entryId}`), entry);
       } catch (e) {
         if (e instanceof RekorError && e.code === 'ENTRY_EXISTS' && e.entryId) reply.header('Location', `${ENTRIES}/${e.entryId}`);
         throw e;
@@ -55,16 +55,16 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app: F
   app.get<{ Params: { entryUUID: string } }>(
     `${ENTRIES}/:entryUUID`,
     { schema: { response: { 200: logEntryMapSchema, '4xx': errorSchema } } },
-    async (req) => rekor.getEntry(req.params.entryUUID),
+    async (req, reply) => sendEntryJson(reply, await rekor.getEntry(req.params.entryUUID)),
   );
 
   app.get<{ Querystring: { logIndex?: string } }>(
     ENTRIES,
     { schema: { response: { 200: logEntryMapSchema, '4xx': errorSchema } } },
-    async (req) => {
+    async (req, reply) => {
       const raw = req.query.logIndex;
       if (raw === undefined) throw new RekorError('INVALID_QUERY', 'logIndex query parameter is required');
-      return rekor.getEntryByIndex(parseIndex(raw, 'logIndex'));
+      return sendEntryJson(reply, await rekor.getEntryByIndex(parseIndex(raw, 'logIndex')));
     },
   );
 
@@ -98,6 +98,18 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app: F
     },
   );
 };
+
+/**
+ * Sends a LogEntry map already serialised. The map is built in exactly the order of
+ * logEntryMapSchema with only strings and integers in it, so JSON.stringify writes
+ * the same bytes the schema serialiser would, and the same Content-Type (a string
+ * with a JSON type is sent as is), but escapes the ~1 KiB base64 body and the
+ * checkpoint natively instead of by regular expression in JavaScript (measured:
+ * the largest JavaScript cost of a read after the SET signature).
+ */
+function sendEntryJson(reply: FastifyReply, entry: LogEntryMap): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(entry));
+}
 
 function parseIndex(raw: string, name: string): number {
   if (!new RegExp(decimal.pattern).test(raw)) throw new RekorError('INVALID_QUERY', `${name}: "${raw.slice(0, 40)}" is not a non-negative integer`);

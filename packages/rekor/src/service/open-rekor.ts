@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Clock, Signer } from '@sigstack/core';
+import { sha256Hex, type Clock, type Signer } from '@sigstack/core';
 import { createEcdsaNoteSigner, openLog, SqliteStore, type SequencedEntry } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
 import type { EntryLimits } from '../types/index.js';
@@ -10,6 +10,7 @@ import { loadOrCreateTreeId } from './rekor-meta.js';
 import { RekorService, type RekorLeafExtra } from './rekor-service.js';
 import { SearchIndex } from './search-index.js';
 import { CanonicalizerPool } from './canonicalizer-pool.js';
+import { makeSetSigner, SetStore } from './set-store.js';
 
 export interface OpenRekorOptions {
   /** SQLite database file of the log (created when missing). */
@@ -44,6 +45,7 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
   const store = SqliteStore.open(opts.path);
   const treeId = loadOrCreateTreeId(store.db, () => randomTreeId(randomBytes));
   const index = new SearchIndex(store.db);
+  const sets = new SetStore(store.db);
   const log = await openLog({
     store,
     create: true,
@@ -56,13 +58,18 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
     // Full tiles cached expanded (~16 KiB each): 2,048 cover the leaf tiles of the
     // newest ~500k entries and keep the process well under 300 MB.
     tileCacheSize: 2048,
-    // Runs inside the batch's write transaction: index rows commit with the leaves.
+    // Per batch, after sequencing and before anything is written: one SET per entry.
+    ...(process.env.SET_MODE === "off" ? {} : { attach: makeSetSigner(opts.signer, sha256Hex(opts.signer.publicKeyDer)) }),
+    // Runs inside the batch's write transaction: index rows and SETs commit with the leaves.
     onSequenced: (entries: SequencedEntry[]) => {
-      for (const e of entries) index.add(e.index, (e.extra as RekorLeafExtra).indexKeys);
+      for (const e of entries) {
+        index.add(e.index, (e.extra as RekorLeafExtra).indexKeys);
+        if (e.attachment) sets.add(e.index, e.attachment as Buffer);
+      }
     },
   });
   const canonicalizer = new CanonicalizerPool({ ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
-  const service = new RekorService({ log, index, signer: opts.signer, treeId, canonicalizer });
+  const service = new RekorService({ log, index, sets, signer: opts.signer, treeId, canonicalizer });
   return {
     service,
     async close() {

@@ -1,4 +1,4 @@
-import { canonicalize, parseVerificationKey, sha256Hex, toPem, type Signer } from '@sigstack/core';
+import { parseVerificationKey, sha256Hex, toPem, type Signer } from '@sigstack/core';
 import { leafHash, type Log } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
 import type { EntryLimits } from '../types/index.js';
@@ -13,6 +13,7 @@ import type {
   SearchLogQuery,
 } from './log-entry.js';
 import type { SearchIndex } from './search-index.js';
+import { integratedTimeOf, setPayload, type SetStore } from './set-store.js';
 
 /** Upstream's limit on items in one /log/entries/retrieve query. */
 export const MAX_RETRIEVE_QUERIES = 10;
@@ -30,6 +31,11 @@ export interface RekorServiceOptions {
   limits?: Partial<EntryLimits>;
   /** Where proposed entries are verified and canonicalised (default: in process). */
   canonicalizer?: CanonicalizerPool;
+  /**
+   * SETs signed at sequencing (the log's `attach` hook, see set-store.ts). Without
+   * it, or for an entry without a stored SET, the SET is signed when it is served.
+   */
+  sets?: SetStore;
 }
 
 /** What the sequencer hands back to onSequenced for a Rekor entry. */
@@ -52,11 +58,13 @@ export class RekorService {
   readonly #index: SearchIndex;
   readonly #signer: Signer;
   readonly #canonicalizer: CanonicalizerPool;
+  readonly #sets: SetStore | undefined;
 
   constructor(opts: RekorServiceOptions) {
     this.#log = opts.log;
     this.#index = opts.index;
     this.#signer = opts.signer;
+    this.#sets = opts.sets;
     this.#canonicalizer = opts.canonicalizer ?? new CanonicalizerPool({ workers: 0, ...(opts.limits ? { limits: opts.limits } : {}) });
     this.treeId = opts.treeId;
     this.treeIdHex = opts.treeId.toString(16).padStart(16, '0');
@@ -74,7 +82,9 @@ export class RekorService {
     const entryId = formatEntryId(this.treeId, uuid);
     if (r.duplicate)
       throw new RekorError('ENTRY_EXISTS', `an equivalent entry already exists in the transparency log with UUID ${entryId}`, { entryId });
-    const entry = await this.#render(r.index, canonical.body, r.timestampMs, uuid, r.checkpoint);
+    // The SET made in the batch and committed with the entry (attachment), if any.
+    const set = Buffer.isBuffer(r.attachment) ? r.attachment : undefined;
+    const entry = await this.#render(r.index, canonical.body, r.timestampMs, set, r.checkpoint);
     return { entryId, entry: { [entryId]: entry } };
   }
 
@@ -211,7 +221,7 @@ export class RekorService {
     const e = this.#log.entry(index);
     if (!e) return undefined;
     const uuid = leafHash(e.leaf).toString('hex');
-    const entry = await this.#render(index, e.leaf, e.timestampMs, uuid, this.#log.checkpoint());
+    const entry = await this.#render(index, e.leaf, e.timestampMs, this.#sets?.get(index), this.#log.checkpoint());
     return { [formatEntryId(this.treeId, uuid)]: entry };
   }
 
@@ -219,15 +229,15 @@ export class RekorService {
     index: number,
     body: Buffer,
     timestampMs: number,
-    _uuid: string,
+    storedSet: Buffer | undefined,
     checkpoint: { size: number; rootHash: Buffer; text: string },
   ): Promise<LogEntryJson> {
     const bodyB64 = body.toString('base64');
-    const integratedTime = Math.floor(timestampMs / 1000);
-    // The SET (protocols.md §6.5): JCS of exactly these four members, signed with the log key.
-    // A single-tree log's global index equals its tree-local index.
-    const setPayload = canonicalize({ body: bodyB64, integratedTime, logID: this.logIdHex, logIndex: index });
-    const set = await this.#signer.sign(Buffer.from(setPayload));
+    const integratedTime = integratedTimeOf(timestampMs);
+    // The SET (protocols.md §6.5): JCS of exactly {body, integratedTime, logID, logIndex},
+    // signed with the log key. Normally signed once at sequencing and stored; entries
+    // from before SETs were stored (or a service without a SetStore) are signed here.
+    const set = storedSet ?? (await this.#signer.sign(setPayload(bodyB64, integratedTime, this.logIdHex, index)));
     return {
       body: bodyB64,
       integratedTime,

@@ -1,4 +1,4 @@
-import { sequence, smallInteger, tlv } from './der.js';
+import { sequence, smallInteger, tlv } from '@sigstack/x509';
 
 /*
  * RFC 3161 §2.4.2 (IMPLICIT TAGS)

@@ -1,4 +1,4 @@
-import { objectIdentifier, sequence, setOf } from './der.js';
+import { objectIdentifier, sequence, setOf } from '@sigstack/x509';
 
 /*
  * RFC 5652 §5.3 / §11

@@ -1,4 +1,4 @@
-import { tlv } from './der.js';
+import { tlv } from '@sigstack/x509';
 
 /*
  * RFC 5280 §4.2.1.6

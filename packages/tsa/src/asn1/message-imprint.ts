@@ -1,4 +1,4 @@
-import { DER_NULL, objectIdentifier, octetString, sequence, TAG } from './der.js';
+import { DER_NULL, objectIdentifier, octetString, sequence, TAG } from '@sigstack/x509';
 import { DerReader, readOid, type DerElement } from './der-reader.js';
 
 /*

@@ -1,4 +1,4 @@
-import { bitString, sequence, smallInteger, utf8String } from './der.js';
+import { bitString, sequence, smallInteger, utf8String } from '@sigstack/x509';
 import type { TsaErrorCode } from '../errors.js';
 
 /*

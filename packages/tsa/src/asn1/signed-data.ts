@@ -1,4 +1,4 @@
-import { explicit, objectIdentifier, octetString, sequence, setOf, smallInteger } from './der.js';
+import { contextConstructed, objectIdentifier, octetString, sequence, setOf, smallInteger } from '@sigstack/x509';
 import { OID } from './oids.js';
 
 /*
@@ -41,9 +41,9 @@ const VERSION_3 = smallInteger(3);
 
 /** The TimeStampToken: ContentInfo { id-signedData, [0] SignedData }. */
 export function encodeTimeStampToken(f: SignedDataFields): Buffer {
-  const encap = sequence(objectIdentifier(OID.tstInfo), explicit(0, octetString(f.tstInfo)));
+  const encap = sequence(objectIdentifier(OID.tstInfo), contextConstructed(0, octetString(f.tstInfo)));
   const parts = [VERSION_3, setOf(f.digestAlgorithm), encap];
   if (f.certificates) parts.push(f.certificates);
   parts.push(setOf(f.signerInfo));
-  return sequence(objectIdentifier(OID.signedData), explicit(0, sequence(...parts)));
+  return sequence(objectIdentifier(OID.signedData), contextConstructed(0, sequence(...parts)));
 }

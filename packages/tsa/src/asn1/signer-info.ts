@@ -1,4 +1,4 @@
-import { integerFromContent, octetString, sequence, smallInteger, tlv } from './der.js';
+import { integerFromContent, octetString, sequence, smallInteger, tlv } from '@sigstack/x509';
 
 /*
  * RFC 5652 §5.3

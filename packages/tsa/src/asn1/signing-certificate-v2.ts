@@ -1,4 +1,4 @@
-import { integerFromContent, octetString, sequence } from './der.js';
+import { integerFromContent, octetString, sequence } from '@sigstack/x509';
 import { directoryName } from './general-name.js';
 
 /*

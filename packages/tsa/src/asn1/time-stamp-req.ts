@@ -1,4 +1,4 @@
-import { TAG } from './der.js';
+import { TAG } from '@sigstack/x509';
 import { checkInteger, DerReader, readBoolean, readOid, readSmallInteger } from './der-reader.js';
 import { decodeMessageImprint, type MessageImprint } from './message-imprint.js';
 import { TsaError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { sequence } from './der.js';
+import { sequence } from '@sigstack/x509';
 import { encodeRejectionStatus, GRANTED_STATUS, type FailInfoName } from './pki-status-info.js';
 
 /*

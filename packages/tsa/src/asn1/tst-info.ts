@@ -1,4 +1,4 @@
-import { explicit, generalizedTime, integerFromContent, objectIdentifier, sequence, smallInteger } from './der.js';
+import { contextConstructed, generalizedTime, integerFromContent, objectIdentifier, sequence, smallInteger } from '@sigstack/x509';
 import { directoryName } from './general-name.js';
 
 /*
@@ -51,6 +51,6 @@ export function encodeTstInfo(f: TstInfoFields): Buffer {
   const parts: Buffer[] = [VERSION_1, objectIdentifier(f.policy), f.messageImprint, integerFromContent(f.serialNumber), generalizedTime(f.genTime)];
   if (f.accuracy) parts.push(f.accuracy);
   if (f.nonce) parts.push(integerFromContent(f.nonce));
-  if (f.tsaName) parts.push(explicit(0, directoryName(f.tsaName)));
+  if (f.tsaName) parts.push(contextConstructed(0, directoryName(f.tsaName)));
   return sequence(...parts);
 }

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileSigner, fromPem, toPem, type Clock, type Signer } from '@sigstack/core';
+import { FileSigner, toPem, writeFileOnce, type Clock, type Signer } from '@sigstack/core';
+import { issueCertificate, readCertificatePemFile, type DistinguishedName } from '@sigstack/x509';
 import { OID } from '../asn1/oids.js';
 import { TsaError } from '../errors.js';
-import { issueCertificate } from '@sigstack/x509';
-import type { DistinguishedName } from '@sigstack/x509';
 import { readCertificateFields } from '../x509/certificate-fields.js';
 import { verifyTsaChain } from '../x509/tsa-chain.js';
 
@@ -56,7 +54,10 @@ export async function openDevChain(opts: { dir: string; clock: Clock }): Promise
 
   if (!existsSync(chainPath)) {
     const chain = await issueDevChain(rootSigner, leafSigner, opts.clock.now());
-    writeChainOnce(chainPath, chain.map((c) => toPem('CERTIFICATE', c)).join(''));
+    // Complete or absent, never over a racing process's chain. A crash before the file
+    // is linked into place leaves none, and the next start issues a new chain over the
+    // same keys; after, the chain is complete and is re-read below.
+    writeFileOnce(chainPath, chain.map((c) => toPem('CERTIFICATE', c)).join(''), { mode: 0o644 });
   }
   // Read back what is on disk: if another process won the race to create it, its
   // chain (over the same keys) is the one to serve.
@@ -92,66 +93,11 @@ export async function issueDevChain(rootSigner: Signer, leafSigner: Signer, nowM
   return [leaf, root];
 }
 
-/** Reads a PEM chain file: CERTIFICATE blocks, leaf first. */
+/** Reads a PEM chain file: CERTIFICATE blocks, leaf first. Any failure is an INVALID_CHAIN TsaError. */
 export function readChain(path: string): Buffer[] {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readCertificatePemFile(path);
   } catch (cause) {
-    throw new TsaError('INVALID_CHAIN', `cannot read ${path}: ${(cause as Error).message}`, { cause });
-  }
-  try {
-    const blocks = fromPem(text);
-    const other = blocks.find((b) => b.type !== 'CERTIFICATE');
-    if (other) throw new TsaError('INVALID_CHAIN', `${path}: unexpected PEM block ${other.type}`);
-    return blocks.map((b) => b.der);
-  } catch (cause) {
-    if (cause instanceof TsaError) throw cause;
-    throw new TsaError('INVALID_CHAIN', `${path}: ${(cause as Error).message}`, { cause });
-  }
-}
-
-/**
- * Writes the chain file complete or not at all, and never over one that appeared
- * meanwhile: temporary file (O_EXCL), fsync, hard link into place (fails if the
- * name exists), fsync of the directory.
- * Crash before the link: no chain file; the next start issues a new chain over the
- * same keys. Crash after: the chain is complete and is re-read.
- */
-function writeChainOnce(path: string, pem: string): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    try {
-      writeSync(fd, pem);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return; // another process created it first; we use theirs
-      // File systems without hard links: rename (which could replace a racing chain).
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
-      if (!existsSync(path)) renameSync(tmp, path);
-    }
-    fsyncDir(path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
-function fsyncDir(file: string): void {
-  const dir = join(file, '..');
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Not every platform can fsync a directory; the link itself is already durable there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    throw new TsaError('INVALID_CHAIN', (cause as Error).message, { cause });
   }
 }

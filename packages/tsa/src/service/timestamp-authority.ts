@@ -1,8 +1,8 @@
 import { hash, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { digest, systemClock, toPem, type Clock, type Signer } from '@sigstack/core';
+import { objectIdentifier, octetString, oidContent, sequence, timeChoice, trustedRootAuthority, type DistinguishedName, type TrustedRootAuthority } from '@sigstack/x509';
 import { encodeAccuracy, type Accuracy } from '../asn1/accuracy.js';
 import { encodeAttribute, encodeSignedAttributes } from '../asn1/attribute.js';
-import { objectIdentifier, octetString, oidContent, sequence, timeChoice } from '../asn1/der.js';
 import { DEFAULT_POLICY_OID, OID } from '../asn1/oids.js';
 import { FAIL_INFO_OF } from '../asn1/pki-status-info.js';
 import { encodeTimeStampToken } from '../asn1/signed-data.js';
@@ -12,7 +12,6 @@ import { encodeGrantedResponse, encodeRejectionResponse } from '../asn1/time-sta
 import { encodeTstInfo } from '../asn1/tst-info.js';
 import { TsaError } from '../errors.js';
 import { verifyTsaChain } from '../x509/tsa-chain.js';
-import type { DistinguishedName } from '@sigstack/x509';
 import { parseDerRequest, parseJsonRequest, type RequestFormat, type TimestampRequest } from './timestamp-request.js';
 
 /** Default accuracy written into every TSTInfo: ±1 s, as upstream and public-good write. */
@@ -40,12 +39,7 @@ export interface TimestampAuthorityOptions {
 }
 
 /** A TSA's entry in trusted_root.json `timestampAuthorities[]` (protocols.md §9.1–9.2). */
-export interface TrustedRootTimestampAuthority {
-  subject: { organization?: string; commonName?: string };
-  uri: string;
-  certChain: { certificates: { rawBytes: string }[] };
-  validFor: { start: string; end?: string };
-}
+export type TrustedRootTimestampAuthority = TrustedRootAuthority;
 
 /** What the TSA answers to one request body. */
 export type TimestampReply =
@@ -207,15 +201,7 @@ export class TimestampAuthority {
    * precedes every genTime we can issue.
    */
   trustedRootEntry(uri: string): TrustedRootTimestampAuthority {
-    const subject: TrustedRootTimestampAuthority['subject'] = {};
-    if (this.rootSubject.organization !== undefined) subject.organization = this.rootSubject.organization;
-    if (this.rootSubject.commonName !== undefined) subject.commonName = this.rootSubject.commonName;
-    return {
-      subject,
-      uri,
-      certChain: { certificates: this.chainDer.map((c) => ({ rawBytes: c.toString('base64') })) },
-      validFor: { start: rfc3339(this.notBefore) },
-    };
+    return trustedRootAuthority({ chainDer: this.chainDer, uri, subject: this.rootSubject, startMs: this.notBefore });
   }
 
   /**
@@ -234,8 +220,3 @@ export class TimestampAuthority {
 }
 
 const SERIAL_LENGTH = 20;
-
-/** RFC 3339 UTC with whole seconds, as protojson writes Timestamps. */
-function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}

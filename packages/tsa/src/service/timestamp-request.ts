@@ -1,5 +1,5 @@
 import { HASH_LENGTH, type HashAlgorithm } from '@sigstack/core';
-import { bigintContent, oidContent } from '../asn1/der.js';
+import { bigintContent, oidContent } from '@sigstack/x509';
 import { encodeMessageImprint } from '../asn1/message-imprint.js';
 import { KNOWN_HASH_NAMES, OID } from '../asn1/oids.js';
 import { decodeTimeStampReq } from '../asn1/time-stamp-req.js';

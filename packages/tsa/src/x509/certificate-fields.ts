@@ -1,4 +1,4 @@
-import { TAG } from '../asn1/der.js';
+import { TAG } from '@sigstack/x509';
 import { checkInteger, DerReader } from '../asn1/der-reader.js';
 
 /*

@@ -292,14 +292,26 @@ export async function publishCeremony(dir: string, opts: PublishCeremonyOptions)
     verifyTargetBytes(tf, bytes);
     files.set(tf.path, bytes);
   }
-  const current = isRepository(opts.repository) ? readRepository(opts.repository) : undefined;
-  const snapshotVersion = (current?.snapshot.signed.version ?? 0) + 1;
-  const timestampVersion = (current?.timestamp.signed.version ?? 0) + 1;
-  const snapshot = createSnapshotMetadata(snapshotVersion, opts.now + s.expiryDays.snapshot * DAY, targets.signed.version);
-  for (const k of opts.snapshot) await signMetadata(snapshot, k);
-  const timestamp = createTimestampMetadata(timestampVersion, opts.now + s.expiryDays.timestamp * DAY, snapshotVersion);
-  for (const k of opts.timestamp) await signMetadata(timestamp, k);
-  publishRepository(opts.repository, { roots, targets, snapshot, timestamp }, { now: opts.now, targetFiles: files });
+  // The running stack may re-sign snapshot/timestamp of the same directory meanwhile
+  // (OnlineRepository): if it took the version numbers first, build on its versions.
+  let snapshotVersion = 0;
+  let timestampVersion = 0;
+  for (let attempt = 1; ; attempt++) {
+    const current = isRepository(opts.repository) ? readRepository(opts.repository) : undefined;
+    snapshotVersion = (current?.snapshot.signed.version ?? 0) + 1;
+    timestampVersion = (current?.timestamp.signed.version ?? 0) + 1;
+    const snapshot = createSnapshotMetadata(snapshotVersion, opts.now + s.expiryDays.snapshot * DAY, targets.signed.version);
+    for (const k of opts.snapshot) await signMetadata(snapshot, k);
+    const timestamp = createTimestampMetadata(timestampVersion, opts.now + s.expiryDays.timestamp * DAY, snapshotVersion);
+    for (const k of opts.timestamp) await signMetadata(timestamp, k);
+    try {
+      publishRepository(opts.repository, { roots, targets, snapshot, timestamp }, { now: opts.now, targetFiles: files });
+      break;
+    } catch (e) {
+      const raced = e instanceof TufError && e.code === 'VERSION_CONFLICT' && /^(snapshot|timestamp) version/.test(e.message);
+      if (!raced || attempt >= 5) throw e;
+    }
+  }
   s.published = { root: roots.length, targets: targets.signed.version };
   f.writeSettings(s);
   return { root: roots.length, targets: targets.signed.version, snapshot: snapshotVersion, timestamp: timestampVersion };

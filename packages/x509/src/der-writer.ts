@@ -1,16 +1,19 @@
 /**
- * A minimal DER (X.690 §10) writer for the timestamp hot path.
+ * A minimal DER (X.690 §10) writer for hot paths: the TSA's TimeStampResp and the
+ * Fulcio leaf certificate (with its precertificate twin).
  *
- * Why not pkijs here: building one TimeStampResp through pkijs/asn1js objects costs
- * ~550 µs of CPU (measured, see README "Performance"), ten times the ECDSA signature
- * itself, which caps a 2-core host far below the target rate. The structures are
- * small and fixed, so each asn1/*.ts file composes them from these few primitives,
- * and test/pkijs-oracle.test.ts checks that the bytes are identical to what pkijs
- * builds for the same values. Everything not on the per-request path (certificates,
- * the chain) is built with pkijs.
+ * Why not pkijs there: building one TimeStampResp through pkijs/asn1js objects costs
+ * ~550 µs of CPU, ten times the ECDSA signature itself, and every Fulcio issuance
+ * builds two TBSCertificates that must be byte-identical but for one extension;
+ * composing them from pre-encoded parts makes that identity hold by construction (the
+ * same Buffers are reused). The structures are small and fixed, so they are composed
+ * from these few primitives. Everything off the per-request path (CA certificates,
+ * chains) is built with pkijs (certificate-builder.ts). test/der-writer.test.ts checks
+ * the primitives against asn1js; the TSA's pkijs-oracle test and Fulcio's leaf-profile
+ * test check the composed structures.
  *
  * Each function returns one complete TLV with minimal (definite, shortest-form)
- * lengths, as DER requires.
+ * lengths, as DER requires, unless its name says it returns content octets.
  */
 
 /** Length octets: short form below 128, else the shortest long form. */
@@ -38,6 +41,7 @@ export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
   return out;
 }
 
+/** Universal tags (single-octet identifiers) that the writers and readers use. */
 export const TAG = {
   BOOLEAN: 0x01,
   INTEGER: 0x02,
@@ -65,12 +69,18 @@ export function setOf(...elements: Buffer[]): Buffer {
   return tlv(TAG.SET, ...[...elements].sort(Buffer.compare));
 }
 
-/** [n] EXPLICIT: a constructed context-specific wrapper around complete TLVs. */
-export function explicit(n: number, ...content: Uint8Array[]): Buffer {
+/** [n] EXPLICIT, or [n] IMPLICIT of a constructed type: a constructed context-specific TLV around complete TLVs. */
+export function contextConstructed(n: number, ...content: Uint8Array[]): Buffer {
   return tlv(0xa0 | n, ...content);
 }
 
+/** [n] IMPLICIT of a primitive type (e.g. GeneralName rfc822Name [1] IA5String). */
+export function contextPrimitive(n: number, content: Uint8Array): Buffer {
+  return tlv(0x80 | n, content);
+}
+
 export const DER_NULL: Buffer = Buffer.from([TAG.NULL, 0x00]);
+export const DER_TRUE: Buffer = Buffer.from([TAG.BOOLEAN, 0x01, 0xff]);
 
 export function octetString(value: Uint8Array): Buffer {
   return tlv(TAG.OCTET_STRING, value);
@@ -128,7 +138,7 @@ export function smallInteger(n: number): Buffer {
 
 const oidCache = new Map<string, Buffer>();
 
-/** OBJECT IDENTIFIER from dotted decimal (X.690 §8.19). Cached: the set is small. */
+/** OBJECT IDENTIFIER from dotted decimal (X.690 §8.19). Cached: the set in use is small. */
 export function objectIdentifier(dotted: string): Buffer {
   let der = oidCache.get(dotted);
   if (!der) {
@@ -164,8 +174,9 @@ export function utcTime(ms: number): Buffer {
 }
 
 /**
- * A CMS/X.509 Time: UTCTime for 1950 through 2049, GeneralizedTime otherwise
- * (RFC 5652 §11.3 for signingTime, RFC 5280 §4.1.2.5 for validity).
+ * A CMS/X.509 Time: UTCTime for 1950 through 2049, GeneralizedTime otherwise, whole
+ * seconds (the fraction is dropped). RFC 5652 §11.3 for signingTime, RFC 5280
+ * §4.1.2.5 for certificate validity.
  */
 export function timeChoice(ms: number): Buffer {
   const year = new Date(ms).getUTCFullYear();

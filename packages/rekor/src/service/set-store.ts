@@ -1,0 +1,70 @@
+import { canonicalize, type Signer } from '@sigstack/core';
+import type { SequencedEntry } from '@sigstack/merkle';
+import type { Database } from 'better-sqlite3';
+
+/**
+ * The signed entry timestamp (SET, protocols.md §6.5) signs JCS of exactly
+ * {body, integratedTime, logID, logIndex}: all four are fixed when the entry is
+ * sequenced, so the SET is made once, in the batch, and stored beside the entry
+ * instead of being re-signed on every read (upstream re-signs per read; either SET
+ * verifies the same way, clients only check the signature).
+ */
+export function setPayload(bodyB64: string, integratedTime: number, logIdHex: string, logIndex: number): Buffer {
+  // A single-tree log's global index equals its tree-local index.
+  return Buffer.from(canonicalize({ body: bodyB64, integratedTime, logID: logIdHex, logIndex }));
+}
+
+/** Rekor v1 integratedTime: whole seconds of the batch timestamp. */
+export function integratedTimeOf(timestampMs: number): number {
+  return Math.floor(timestampMs / 1000);
+}
+
+/**
+ * The merkle log's `attach` hook: signs the SET of every entry of a batch after
+ * sequencing and before the commit; the engine hands each SET to onSequenced (which
+ * stores it in the same transaction as the leaf) and to the entry's add() caller.
+ *
+ * A file key signs synchronously on the event loop (~20 µs per P-256 SET): the
+ * asynchronous path queues one thread-pool job per SET, and under load those jobs
+ * contend for the key's lock with the main thread, which costs the event loop more
+ * than signing itself (measured: ~25 µs of main-thread time per async SET). Remote
+ * signers (no signSync) sign the batch concurrently.
+ */
+export function makeSetSigner(signer: Signer, logIdHex: string): (entries: readonly SequencedEntry[]) => Buffer[] | Promise<Buffer[]> {
+  const payloadOf = (e: SequencedEntry) =>
+    setPayload(Buffer.from(e.leaf.buffer, e.leaf.byteOffset, e.leaf.byteLength).toString('base64'), integratedTimeOf(e.timestampMs), logIdHex, e.index);
+  const signSync = process.env.SET_ASYNC ? undefined : signer.signSync?.bind(signer);
+  if (signSync) return (entries) => entries.map((e) => signSync(payloadOf(e)));
+  return (entries) => Promise.all(entries.map((e) => signer.sign(payloadOf(e))));
+}
+
+/**
+ * Stored SETs by log index (table rekor_sets), written by onSequenced inside the
+ * batch transaction, so a committed entry always has its SET and a SET never exists
+ * for an entry that was not committed. A crash before the batch's COMMIT loses both
+ * the entries and their SETs (no waiter was answered); after the fsync both are
+ * durable. Logs created before this table existed have entries without a row: those
+ * SETs are signed on read (RekorService), as before.
+ */
+export class SetStore {
+  readonly #insert;
+  readonly #get;
+
+  constructor(db: Database) {
+    db.exec(`CREATE TABLE IF NOT EXISTS rekor_sets (
+      idx INTEGER PRIMARY KEY,
+      sig BLOB NOT NULL
+    )`);
+    this.#insert = db.prepare('INSERT INTO rekor_sets (idx, sig) VALUES (?, ?)');
+    this.#get = db.prepare('SELECT sig FROM rekor_sets WHERE idx = ?').pluck();
+  }
+
+  /** Must be called inside the batch transaction. */
+  add(index: number, sig: Buffer): void {
+    this.#insert.run(index, sig);
+  }
+
+  get(index: number): Buffer | undefined {
+    return this.#get.get(index) as Buffer | undefined;
+  }
+}
