@@ -223,7 +223,9 @@ async function run(cmd: string, v: Values): Promise<void> {
 function formatStatus(s: RoleStatus): string {
   const lines = [`${s.role} version ${s.version} (expires ${s.expires})${s.published ? ', published' : ''}: ${s.complete ? 'COMPLETE' : 'NEEDS SIGNATURES'}`];
   for (const c of s.checks) {
-    lines.push(`  threshold of root version ${c.against}: ${c.valid.length}/${c.threshold} ${c.met ? 'met' : 'not met'}`);
+    // Root is checked against its own keys (and the previous root's); targets against the root's targets keys.
+    const whose = s.role === 'root' ? `root keys of root version ${c.against}` : `${s.role} keys listed in root version ${c.against}`;
+    lines.push(`  threshold of the ${whose}: ${c.valid.length}/${c.threshold} ${c.met ? 'met' : 'not met'}`);
     for (const id of c.valid) lines.push(`    signed       ${id}`);
     for (const id of c.missing) lines.push(`    not signed   ${id}`);
     for (const id of c.invalid) lines.push(`    BAD SIG      ${id}`);
