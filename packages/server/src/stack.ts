@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { FileSigner, systemClock, sha256, toPem, type Clock } from '@sigstack/core';
+import { FileSigner, systemClock, type Clock } from '@sigstack/core';
 import { openRekor, type RekorInstance } from '@sigstack/rekor';
 import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
 import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
@@ -15,13 +15,14 @@ import {
   type IdentityVerifier,
   type OidcIdentityVerifier,
 } from '@sigstack/fulcio';
-import { createSigningConfig, openDevRepository, OnlineRepository, rootFile, sigstoreTargets } from '@sigstack/tuf';
+import type { OnlineRepository } from '@sigstack/tuf';
 import { readFulcioConfigFile } from './fulcio-config-file.js';
 import { devFulcioIssuers, devIssuerUrls, devOidcRoutes, openDevOidcKey, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from './dev-oidc/dev-issuer.js';
 import { buildApp } from './build-app.js';
 import { publicUrlOf, type KeyConfig, type StackConfig } from './config.js';
 import { KeyValidity } from './trust/key-validity.js';
-import { createTrustedRoot, keyDetailsOf, rfc3339, type TrustedRootJson } from './trust/trusted-root.js';
+import { buildTrustMaterial } from './trust/trust-material.js';
+import { openStackTuf } from './trust/stack-tuf.js';
 
 export interface Stack {
   app: FastifyInstance;
@@ -205,101 +206,24 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
   };
 
   async function writeTrustMaterial(): Promise<void> {
-    const now = clock.now();
-    const parts: Parameters<typeof createTrustedRoot>[0] = { tlogs: [] };
-    if (rekor && rekorSigner) {
-      const logId = sha256(rekorSigner.publicKeyDer);
-      writeAtomic(join(trustDir, 'rekor.pub'), toPem('PUBLIC KEY', rekorSigner.publicKeyDer));
-      parts.tlogs!.push({
-        baseUrl: stack.url,
-        hashAlgorithm: 'SHA2_256',
-        publicKey: {
-          rawBytes: rekorSigner.publicKeyDer.toString('base64'),
-          keyDetails: keyDetailsOf(rekorSigner.algorithm),
-          validFor: { start: rfc3339(validity.startOf(logId.toString('hex'), now)) },
-        },
-        logId: { keyId: logId.toString('base64') },
-      });
-    }
-    if (ca) {
-      // Intermediate then root, as SIGSTORE_ROOT_FILE and cosign's --certificate-chain expect.
-      writeAtomic(join(trustDir, 'fulcio_chain.pem'), ca.chainPem.join(''));
-      parts.certificateAuthorities = [ca.trustedRootEntry(stack.url)];
-    }
-    if (ctlog && ctSigner) {
-      const logId = ctlog.logId;
-      writeAtomic(join(trustDir, 'ctfe.pub'), toPem('PUBLIC KEY', ctlog.publicKeyDer));
-      parts.ctlogs = [
-        {
-          baseUrl: stack.url + config.ctlog.prefix,
-          hashAlgorithm: 'SHA2_256',
-          publicKey: {
-            rawBytes: ctlog.publicKeyDer.toString('base64'),
-            keyDetails: keyDetailsOf(ctSigner.algorithm),
-            validFor: { start: rfc3339(validity.startOf(logId.toString('hex'), now)) },
-          },
-          logId: { keyId: logId.toString('base64') },
-        },
-      ];
-    }
-    if (tsa) {
-      // Chain leaf first (sigstore-js matches the signer against certificates[0]).
-      writeAtomic(join(trustDir, 'tsa_chain.pem'), tsa.chainPem);
-      parts.timestampAuthorities = [tsa.trustedRootEntry(`${stack.url}/api/v1/timestamp`)];
-    }
-    const root: TrustedRootJson = createTrustedRoot(parts);
-    const trustedRootBytes = Buffer.from(JSON.stringify(root, null, 2) + '\n');
-    writeAtomic(join(trustDir, 'trusted_root.json'), trustedRootBytes);
-    // Where cosign 3 / sigstore-go sign (protocols.md §9.3): every service is on this origin.
-    if (ca && rekor) {
-      const signingConfig = createSigningConfig({
-        caUrl: stack.url,
-        rekorUrl: stack.url,
-        ...(devIssuer ? { oidcUrl: devIssuerUrls(stack.url).emailIssuer } : {}),
-        ...(tsa ? { tsaUrl: `${stack.url}/api/v1/timestamp` } : {}),
-        start: new Date(validity.startOf('signing-config', now)),
-      });
-      writeAtomic(join(trustDir, 'signing_config.v0.2.json'), JSON.stringify(signingConfig, null, 2) + '\n');
-    }
-    if (tufRepositoryDir && !tufOperator) {
-      // The same bytes as the files above: a client that reads either sees one truth.
-      const targets = sigstoreTargets({
-        trustedRoot: trustedRootBytes,
-        ...(existsSync(join(trustDir, 'signing_config.v0.2.json')) ? { signingConfig: readFileSync(join(trustDir, 'signing_config.v0.2.json')) } : {}),
-        ...(ca ? { fulcioRoot: ca.chainPem[ca.chainPem.length - 1]!, fulcioIntermediate: ca.chainPem[0]!, fulcioUrl: stack.url } : {}),
-        ...(rekorSigner ? { rekorPublicKey: toPem('PUBLIC KEY', rekorSigner.publicKeyDer), rekorUrl: stack.url } : {}),
-        ...(ctlog ? { ctfePublicKey: toPem('PUBLIC KEY', ctlog.publicKeyDer), ctfeUrl: stack.url + config.ctlog.prefix } : {}),
-        ...(tsa ? { tsaChain: splitPem(tsa.chainPem) } : {}),
-      });
-      const dev = await openDevRepository({
-        dir: join(dataDir, 'tuf'),
-        targets,
-        clock,
-        timestampExpiry: tufTimestampExpiry,
-        onError: (err) => app.log.error({ err }, 'TUF timestamp refresh failed'),
-      });
-      // What `cosign initialize --root` takes: version 1; clients walk up to the latest.
-      writeAtomic(join(trustDir, 'root.json'), dev.rootBytes);
-      tufOnline = dev.repository;
-      tufOnline.start();
-    } else if (tufRepositoryDir && config.tuf.onlineKey && !tufOnline) {
-      // The ceremony's repository: targets and root are offline roles (published with
-      // `sigstack tuf publish`, also while the stack runs: every refresh re-reads the
-      // directory); the stack only re-signs snapshot and timestamp with the online key.
-      const online = openKeyAs(dataDir, config.tuf.onlineKey, undefined);
-      tufOnline = OnlineRepository.open({
-        dir: tufRepositoryDir,
-        timestamp: online,
-        clock,
-        timestampExpiry: tufTimestampExpiry,
-        onError: (err) => app.log.error({ err }, 'TUF timestamp refresh failed'),
-      });
-      await tufOnline.refresh();
-      tufOnline.start();
-      // Version 1 of the served chain, for `cosign initialize --root` (replaces one
-      // a development start may have left).
-      writeAtomic(join(trustDir, 'root.json'), readFileSync(join(tufRepositoryDir, rootFile(1))));
-    }
+    const material = buildTrustMaterial({
+      url: stack.url,
+      now: clock.now(),
+      validity,
+      ...(rekorSigner ? { rekor: { publicKeyDer: rekorSigner.publicKeyDer, algorithm: rekorSigner.algorithm } } : {}),
+      ...(ca ? { ca } : {}),
+      ...(ctlog && ctSigner ? { ctlog: { publicKeyDer: ctlog.publicKeyDer, algorithm: ctSigner.algorithm, prefix: config.ctlog.prefix } } : {}),
+      ...(tsa ? { tsa } : {}),
+      ...(devIssuer ? { oidcUrl: devIssuerUrls(stack.url).emailIssuer } : {}),
+    });
+    for (const [name, bytes] of material.files) writeAtomic(join(trustDir, name), bytes);
+    if (!tufRepositoryDir || tufOnline) return;
+    const common = { clock, timestampExpiryMs: tufTimestampExpiry, onError: (err: unknown) => app.log.error({ err }, 'TUF refresh failed') };
+    const tuf = tufOperator
+      ? await openStackTuf({ mode: 'operator', repositoryDir: tufRepositoryDir, onlineKey: openKeyAs(dataDir, config.tuf.onlineKey!, undefined), ...common })
+      : await openStackTuf({ mode: 'development', dir: join(dataDir, 'tuf'), targets: material.tufTargets, ...common });
+    tufOnline = tuf.online;
+    writeAtomic(join(trustDir, 'root.json'), tuf.rootBytes);
   }
 
   return stack;
@@ -317,11 +241,6 @@ function openKeyAs(dataDir: string, key: KeyConfig, algorithm: 'ecdsa-p256-sha25
     ...(algorithm ? { algorithm } : {}),
     ...(key.passphraseEnv ? { passphrase: process.env[key.passphraseEnv] ?? '' } : {}),
   });
-}
-
-/** The PEM blocks of a chain file, each with its trailing newline. */
-function splitPem(pem: string): string[] {
-  return pem.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\n?/g) ?? [];
 }
 
 function writeAtomic(path: string, data: string | Buffer): void {
