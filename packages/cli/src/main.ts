@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { isSigstackError } from '@sigstack/core';
 import { resolve as resolvePath } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CA_CHAIN_FILE, CA_INTERMEDIATE_KEY_FILE, CA_ROOT_KEY_FILE, openCertificateAuthority } from '@sigstack/fulcio';
 import { tufCommand } from './tuf-command.js';
 import { configFromEnv, mintDevToken, openStack, readConfigFile, resolveConfig, type ConfigOverrides } from '@sigstack/server';
 
@@ -21,6 +24,11 @@ commands:
               --repository OWNER/REPO --workflow PATH --ref REF --sha SHA --event NAME
             --data-dir DIR    the stack's data directory (default ./.sigstack)
             --ttl SECONDS     token lifetime (default 600)
+  ca init   create the CA hierarchy (root + intermediate) for production, once
+            --dir DIR         the CA directory (default <data-dir>/fulcio: ./.sigstack/fulcio)
+            --algorithm ALG   ecdsa-p256-sha256 (default) or ecdsa-p384-sha384
+            --organization O --common-name CN   the root's subject (default sigstack / sigstack)
+            then move DIR/keys/fulcio-root.pem offline: the CA runs without it
   tuf       the TUF ceremony: sigstack tuf help
   help      this text
 `;
@@ -35,6 +43,8 @@ export async function main(argv: string[]): Promise<void> {
         return devToken(rest);
       case 'tuf':
         return await tufCommand(rest);
+      case 'ca':
+        return await caCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -109,6 +119,36 @@ async function up(args: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function caCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'init') fail(`unknown ca command "${sub ?? ''}": try "sigstack ca init"`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      dir: { type: 'string', default: './.sigstack/fulcio' },
+      algorithm: { type: 'string', default: 'ecdsa-p256-sha256' },
+      organization: { type: 'string', default: 'sigstack' },
+      'common-name': { type: 'string', default: 'sigstack' },
+    },
+    strict: true,
+  });
+  if (values.algorithm !== 'ecdsa-p256-sha256' && values.algorithm !== 'ecdsa-p384-sha384')
+    fail(`--algorithm must be ecdsa-p256-sha256 or ecdsa-p384-sha384, got ${values.algorithm}`);
+  const dir = resolvePath(values.dir);
+  if (existsSync(join(dir, CA_CHAIN_FILE))) fail(`${join(dir, CA_CHAIN_FILE)} exists: the CA is already initialised (clients trust that chain)`);
+  const ca = await openCertificateAuthority({
+    dir,
+    create: true,
+    algorithm: values.algorithm,
+    subject: { organization: values.organization, commonName: values['common-name'] },
+  });
+  process.stdout.write(
+    `created the CA in ${dir}: ${CA_CHAIN_FILE} (intermediate, root), ${CA_INTERMEDIATE_KEY_FILE}, ${CA_ROOT_KEY_FILE}\n` +
+      `intermediate valid until ${new Date(ca.notAfter).toISOString()}\n` +
+      `move ${join(dir, CA_ROOT_KEY_FILE)} to offline storage: the running CA needs only the intermediate key\n`,
+  );
 }
 
 function devToken(args: string[]): void {

@@ -12,6 +12,7 @@ import {
   removeTarget,
   rotateRoot,
   signRole,
+  toTufKey,
   type RoleKeyInput,
   type RoleStatus,
 } from '@sigstack/tuf';
@@ -121,7 +122,8 @@ async function run(cmd: string, v: Values): Promise<void> {
     if (!ALGORITHMS.includes(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
     const signer = FileSigner.open({ path: readonlyNew(path), create: true, algorithm, passphrase: passphrase(v) });
     writeFileSync(`${path}.pub`, signer.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-    out(`wrote ${path} (private, ${algorithm}) and ${path}.pub`);
+    // The key ID is what `status` lists and `add-signature --keyid` takes.
+    out(`wrote ${path} (private, ${algorithm}) and ${path}.pub; TUF key ID ${toTufKey(signer.publicKey).keyID}`);
     return;
   }
   const dir = need(v.dir, '--dir');
