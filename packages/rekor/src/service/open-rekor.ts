@@ -59,12 +59,12 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
     // newest ~500k entries and keep the process well under 300 MB.
     tileCacheSize: 2048,
     // Per batch, after sequencing and before anything is written: one SET per entry.
-    ...(process.env.SET_MODE === "off" ? {} : { attach: makeSetSigner(opts.signer, sha256Hex(opts.signer.publicKeyDer)) }),
+    attach: makeSetSigner(opts.signer, sha256Hex(opts.signer.publicKeyDer)),
     // Runs inside the batch's write transaction: index rows and SETs commit with the leaves.
     onSequenced: (entries: SequencedEntry[]) => {
       for (const e of entries) {
         index.add(e.index, (e.extra as RekorLeafExtra).indexKeys);
-        if (e.attachment) sets.add(e.index, e.attachment as Buffer);
+        sets.add(e.index, e.attachment as Buffer);
       }
     },
   });

@@ -33,7 +33,7 @@ export function integratedTimeOf(timestampMs: number): number {
 export function makeSetSigner(signer: Signer, logIdHex: string): (entries: readonly SequencedEntry[]) => Buffer[] | Promise<Buffer[]> {
   const payloadOf = (e: SequencedEntry) =>
     setPayload(Buffer.from(e.leaf.buffer, e.leaf.byteOffset, e.leaf.byteLength).toString('base64'), integratedTimeOf(e.timestampMs), logIdHex, e.index);
-  const signSync = process.env.SET_ASYNC ? undefined : signer.signSync?.bind(signer);
+  const signSync = signer.signSync?.bind(signer);
   if (signSync) return (entries) => entries.map((e) => signSync(payloadOf(e)));
   return (entries) => Promise.all(entries.map((e) => signer.sign(payloadOf(e))));
 }
