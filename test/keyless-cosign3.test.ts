@@ -8,22 +8,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { peer } from './lib/peers.js';
-import { startTestStack } from './lib/test-stack.js';
 import { tempDir } from './lib/temp-dir.js';
-import { clientEnv } from './lib/client-env.js';
 import { runClientFails, runClientOk } from './lib/client-run.js';
-import { fulcioConfigFor, startTestIssuer, tokenFile } from './lib/oidc-issuer.js';
+import { tokenFile } from './lib/oidc-issuer.js';
+import { startKeylessStack } from './lib/keyless-stack.js';
 import { sigstoreJsVerify } from './lib/sigstore-js.js';
 
 t.setTimeout(300_000);
 
 const dir = tempDir(t);
-const [idp, ci] = await Promise.all([startTestIssuer(t), startTestIssuer(t, { path: '/ci' })]);
-const fulcioConfig = join(dir, 'fulcio-config.json');
-writeFileSync(fulcioConfig, JSON.stringify(fulcioConfigFor(idp, ci)));
-const stack = await startTestStack(t, { args: ['--fulcio-config', fulcioConfig] });
+const keyless = await startKeylessStack(t, dir, { ci: true });
+const { stack, idp, env3: env } = keyless;
+const ci = keyless.ci!;
 const cosign = peer('cosign3');
-const env = clientEnv(dir);
 
 const artifact = join(dir, 'artifact.txt');
 writeFileSync(artifact, `signed keyless by cosign 3.1 at ${new Date().toISOString()}\n`);

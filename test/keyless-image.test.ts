@@ -6,32 +6,19 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { peer } from './lib/peers.js';
-import { startTestStack } from './lib/test-stack.js';
 import { tempDir } from './lib/temp-dir.js';
-import { clientEnv } from './lib/client-env.js';
 import { runClientFails, runClientOk } from './lib/client-run.js';
 import { startRegistry } from './lib/registry.js';
 import { pushTestImage } from './lib/oci-image.js';
-import { fulcioConfigFor, startTestIssuer, tokenFile } from './lib/oidc-issuer.js';
+import { tokenFile } from './lib/oidc-issuer.js';
+import { startKeylessStack } from './lib/keyless-stack.js';
 
 t.setTimeout(300_000);
 
 const dir = tempDir(t);
-const idp = await startTestIssuer(t);
-const fulcioConfig = join(dir, 'fulcio-config.json');
-writeFileSync(fulcioConfig, JSON.stringify(fulcioConfigFor(idp)));
-const [stack, registry] = await Promise.all([
-  startTestStack(t, { args: ['--fulcio-config', fulcioConfig] }),
-  startRegistry(t, join(dir, 'registry')),
-]);
+const [{ stack, idp, env2, env3 }, registry] = await Promise.all([startKeylessStack(t, dir), startRegistry(t, join(dir, 'registry'))]);
 const cosign2 = peer('cosign2');
 const cosign3 = peer('cosign3');
-const env2 = clientEnv(dir, {
-  SIGSTORE_ROOT_FILE: stack.fulcioChain,
-  SIGSTORE_CT_LOG_PUBLIC_KEY_FILE: stack.ctfePub,
-  SIGSTORE_REKOR_PUBLIC_KEY: stack.rekorPub,
-});
-const env3 = clientEnv(dir);
 const predicate = join(dir, 'predicate.json');
 writeFileSync(predicate, JSON.stringify({ scanner: 'sigstack keyless test', result: 'clean' }));
 

@@ -10,31 +10,19 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { peer } from './lib/peers.js';
-import { startTestStack } from './lib/test-stack.js';
 import { tempDir } from './lib/temp-dir.js';
-import { clientEnv } from './lib/client-env.js';
 import { runClientOk } from './lib/client-run.js';
-import { fulcioConfigFor, startTestIssuer, tokenFile } from './lib/oidc-issuer.js';
+import { tokenFile } from './lib/oidc-issuer.js';
+import { startKeylessStack } from './lib/keyless-stack.js';
 import { sigstoreJsVerify } from './lib/sigstore-js.js';
 
 t.setTimeout(300_000);
 
 const VALIDITY_S = 4;
 const dir = tempDir(t);
-const idp = await startTestIssuer(t);
-const fulcioConfig = join(dir, 'fulcio-config.json');
-writeFileSync(fulcioConfig, JSON.stringify(fulcioConfigFor(idp)));
-const stackConfig = join(dir, 'sigstack.yaml');
-writeFileSync(stackConfig, `fulcio:\n  certValiditySeconds: ${VALIDITY_S}\n`);
-const stack = await startTestStack(t, { args: ['--config', stackConfig, '--fulcio-config', fulcioConfig] });
+const { stack, idp, env2, env3 } = await startKeylessStack(t, dir, { stackYaml: `fulcio:\n  certValiditySeconds: ${VALIDITY_S}\n` });
 const cosign2 = peer('cosign2');
 const cosign3 = peer('cosign3');
-const env2 = clientEnv(dir, {
-  SIGSTORE_ROOT_FILE: stack.fulcioChain,
-  SIGSTORE_CT_LOG_PUBLIC_KEY_FILE: stack.ctfePub,
-  SIGSTORE_REKOR_PUBLIC_KEY: stack.rekorPub,
-});
-const env3 = clientEnv(dir);
 const tsaUrl = `${stack.url}/api/v1/timestamp`;
 
 const artifact = join(dir, 'artifact.txt');
