@@ -15,7 +15,8 @@ import { loadPublishedState } from './recover.js';
  * are queued or the oldest has waited `maxBatchWaitMs`. Per batch, in order:
  *   1. plan: one timestamp, dedupe, indices, leaves, integration into a copy of the
  *      right edge, new root — in memory only;
- *   2. sign one checkpoint;
+ *   2. sign one checkpoint and, concurrently, make the personality's per-entry
+ *      attachments (`attach`: Rekor's signed entry timestamps) — in memory only;
  *   3. commit everything in one store transaction (the durability point);
  *   4. publish the new state to readers;
  *   5. answer every waiter.

@@ -42,7 +42,12 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
   if (!opts.signer.algorithm.startsWith('ecdsa'))
     throw new RekorError('INVALID_KEY', 'the Rekor v1 log key must be ECDSA: clients verify signed entry timestamps only with ECDSA');
   mkdirSync(dirname(opts.path), { recursive: true });
-  const store = SqliteStore.open(opts.path);
+  // SQLite page cache 16 MiB (the store's default is 32) and 1,024 cached tiles below
+  // (was 2,048): both fill as the log grows and were the whole RSS growth of the
+  // server from 76k to 1M entries. Measured over HTTP at 1.15M entries (2026-12-01):
+  // RSS 296–308 MB instead of 331–347 MB, random inclusion-proof reads 13.1–13.9k/s
+  // instead of 14.9–15.5k/s (target 10k), appends unchanged.
+  const store = SqliteStore.open(opts.path, { cacheKiB: 16 * 1024 });
   const treeId = loadOrCreateTreeId(store.db, () => randomTreeId(randomBytes));
   const index = new SearchIndex(store.db);
   const sets = new SetStore(store.db);
@@ -55,9 +60,9 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
     ...(opts.maxBatchSize !== undefined ? { maxBatchSize: opts.maxBatchSize } : {}),
     ...(opts.maxBatchWaitMs !== undefined ? { maxBatchWaitMs: opts.maxBatchWaitMs } : {}),
     ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
-    // Full tiles cached expanded (~16 KiB each): 2,048 cover the leaf tiles of the
-    // newest ~500k entries and keep the process well under 300 MB.
-    tileCacheSize: 2048,
+    // Full tiles cached expanded (~16 KiB each): 1,024 cover the leaf tiles of the
+    // newest ~250k entries; a miss reads one stored tile with its inner nodes (no hashing).
+    tileCacheSize: 1024,
     // Per batch, after sequencing and before anything is written: one SET per entry.
     attach: makeSetSigner(opts.signer, sha256Hex(opts.signer.publicKeyDer)),
     // Runs inside the batch's write transaction: index rows and SETs commit with the leaves.
