@@ -1,6 +1,7 @@
 // The production path end to end, driven only through the `sigstack` command: no
 // development defaults (nothing is generated on start, no development issuer). The
-// operator makes the CA hierarchy (`sigstack ca init`) and the log keys, starts the
+// operator makes the CA hierarchy (`sigstack ca init`), the TSA chain (`sigstack tsa
+// init`) and the log keys, starts the
 // stack once without TUF to get its trust material, runs a 2-of-3 TUF ceremony over it
 // (`sigstack tuf init/add-target/sign/publish`, one signature made "air-gapped" with
 // OpenSSL), then serves the repository. A user initialises cosign 3.1 from it and signs
@@ -59,6 +60,7 @@ t.test('operator: keys and CA made by hand; a start without them is refused', as
   t.not(refused.code, 0, 'no development defaults: missing keys are an error');
   t.match(refused.stderr, /does not exist/);
   t.match(await sigstack('ca', 'init', '--dir', join(data, 'fulcio'), '--organization', 'example.com', '--common-name', 'example.com sigstore'), /created the CA/);
+  t.match(await sigstack('tsa', 'init', '--dir', join(data, 'tsa')), /created the TSA chain/);
   for (const k of ['rekor', 'ctlog']) await sigstack('tuf', 'keygen', '--algorithm', 'ecdsa-p256-sha256', '--out', join(keys, `${k}.pem`));
   await sigstack('tuf', 'keygen', '--out', join(keys, 'tuf-online.pem'));
   for (const k of ['alice', 'bob', 'carol']) {
@@ -68,6 +70,7 @@ t.test('operator: keys and CA made by hand; a start without them is refused', as
   }
   // The root key goes offline: the running CA needs only the intermediate.
   rmSync(join(data, 'fulcio', 'keys', 'fulcio-root.pem'));
+  rmSync(join(data, 'tsa', 'keys', 'tsa-root.pem'));
 });
 
 t.test('operator: a first start without TUF writes the trust material', async (t) => {

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { isSigstackError } from '@sigstack/core';
+import { isSigstackError, systemClock } from '@sigstack/core';
 import { resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_CHAIN_FILE, CA_INTERMEDIATE_KEY_FILE, CA_ROOT_KEY_FILE, openCertificateAuthority } from '@sigstack/fulcio';
+import { openDevChain, TSA_CHAIN_FILE, TSA_LEAF_KEY_FILE, TSA_ROOT_KEY_FILE } from '@sigstack/tsa';
 import { tufCommand } from './tuf-command.js';
 import { configFromEnv, mintDevToken, openStack, readConfigFile, resolveConfig, type ConfigOverrides } from '@sigstack/server';
 
@@ -29,6 +30,8 @@ commands:
             --algorithm ALG   ecdsa-p256-sha256 (default) or ecdsa-p384-sha384
             --organization O --common-name CN   the root's subject (default sigstack / sigstack)
             then move DIR/keys/fulcio-root.pem offline: the CA runs without it
+  tsa init  create the timestamp authority's chain (root + leaf) for production, once
+            --dir DIR         the TSA directory (default ./.sigstack/tsa); then move keys/tsa-root.pem offline
   tuf       the TUF ceremony: sigstack tuf help
   help      this text
 `;
@@ -45,6 +48,8 @@ export async function main(argv: string[]): Promise<void> {
         return await tufCommand(rest);
       case 'ca':
         return await caCommand(rest);
+      case 'tsa':
+        return await tsaCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -148,6 +153,19 @@ async function caCommand(args: string[]): Promise<void> {
     `created the CA in ${dir}: ${CA_CHAIN_FILE} (intermediate, root), ${CA_INTERMEDIATE_KEY_FILE}, ${CA_ROOT_KEY_FILE}\n` +
       `intermediate valid until ${new Date(ca.notAfter).toISOString()}\n` +
       `move ${join(dir, CA_ROOT_KEY_FILE)} to offline storage: the running CA needs only the intermediate key\n`,
+  );
+}
+
+async function tsaCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'init') fail(`unknown tsa command "${sub ?? ''}": try "sigstack tsa init"`);
+  const { values } = parseArgs({ args: rest, options: { dir: { type: 'string', default: './.sigstack/tsa' } }, strict: true });
+  const dir = resolvePath(values.dir);
+  if (existsSync(join(dir, TSA_CHAIN_FILE))) fail(`${join(dir, TSA_CHAIN_FILE)} exists: the TSA is already initialised (clients trust that chain)`);
+  await openDevChain({ dir, clock: systemClock, create: true });
+  process.stdout.write(
+    `created the TSA chain in ${dir}: ${TSA_CHAIN_FILE} (leaf, root), ${TSA_LEAF_KEY_FILE}, ${TSA_ROOT_KEY_FILE}\n` +
+      `move ${join(dir, TSA_ROOT_KEY_FILE)} to offline storage: the running TSA needs only the leaf key\n`,
   );
 }
 

@@ -92,9 +92,10 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       closers.push(() => rekor!.close());
     }
     if (config.tsa.enabled) {
-      // Development: a TSA root + leaf made on first start in <dataDir>/tsa (keys via FileSigner).
+      // A TSA root + leaf in <dataDir>/tsa: made on first start in development, by `sigstack tsa init` otherwise.
       tsa = await openTimestampAuthority({
         dir: join(dataDir, 'tsa'),
+        create: config.development,
         clock,
         ...(config.tsa.policyOid ? { policyOid: config.tsa.policyOid } : {}),
       });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,16 +77,33 @@ t.test('reopening reads the same chain back; a replaced key is refused', async (
   t.equal(second.chainPem, first.chainPem, 'same chain after a restart');
   t.same(second.trustedRootEntry('u'), first.trustedRootEntry('u'));
 
+  // A lost leaf key is an error, never a new key beside the old chain.
   rmSync(join(dir, 'keys', 'tsa-leaf.pem'));
+  await t.rejects(openTimestampAuthority({ dir, clock }), { code: 'KEY_FILE', message: /does not exist/ });
+  // A different leaf key under the old chain is refused.
+  writeFileSync(join(dir, 'keys', 'tsa-leaf.pem'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await t.rejects(openTimestampAuthority({ dir, clock }), { code: 'INVALID_CHAIN', message: /does not certify the TSA signing key/ });
 });
 
-t.test('a replaced root key is refused', async (t) => {
+t.test('the root key may go offline; a replaced one is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsa-chain-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  await openDevChain({ dir, clock });
+  const first = await openDevChain({ dir, clock });
   rmSync(join(dir, 'keys', 'tsa-root.pem'));
+  const offline = await openDevChain({ dir, clock });
+  t.same(offline.chain, first.chain, 'serves the same chain without the root key');
+  writeFileSync(join(dir, 'keys', 'tsa-root.pem'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await t.rejects(openDevChain({ dir, clock }), { code: 'INVALID_CHAIN', message: /root certificate does not match/ });
+});
+
+t.test('production (create: false) never generates a chain', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsa-chain-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  await t.rejects(openTimestampAuthority({ dir, clock, create: false }), { code: 'INVALID_CHAIN', message: /sigstack tsa init/ });
+  t.same(readdirSync(dir), [], 'nothing written');
+  await openDevChain({ dir, clock });
+  const tsa = await openTimestampAuthority({ dir, clock, create: false });
+  t.match(tsa.chainPem, /BEGIN CERTIFICATE/, 'an existing chain opens');
 });
 
 t.test('a corrupt chain file is refused, not replaced', async (t) => {

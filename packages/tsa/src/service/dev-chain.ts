@@ -46,14 +46,21 @@ export interface DevChain {
  * TSA profile; a mismatch (e.g. a key file deleted, so a new key was generated) is
  * an error, not a silent re-issue, because clients trust the old chain.
  */
-export async function openDevChain(opts: { dir: string; clock: Clock }): Promise<DevChain> {
-  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-  const rootSigner = FileSigner.open({ path: join(opts.dir, TSA_ROOT_KEY_FILE), create: true, algorithm: 'ecdsa-p256-sha256' });
-  const leafSigner = FileSigner.open({ path: join(opts.dir, TSA_LEAF_KEY_FILE), create: true, algorithm: 'ecdsa-p256-sha256' });
+export async function openDevChain(opts: { dir: string; clock: Clock; create?: boolean }): Promise<DevChain> {
+  const create = opts.create ?? true;
   const chainPath = join(opts.dir, TSA_CHAIN_FILE);
+  const chainExists = existsSync(chainPath);
+  // Production (create: false) never generates: the chain is made once (`sigstack tsa
+  // init`) and its root key may then live offline.
+  if (!chainExists && !create) throw new TsaError('INVALID_CHAIN', `${chainPath} does not exist: create the TSA chain first (sigstack tsa init --dir ${opts.dir})`);
+  if (create) mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const rootKeyPath = join(opts.dir, TSA_ROOT_KEY_FILE);
+  const rootSigner =
+    !chainExists || existsSync(rootKeyPath) ? FileSigner.open({ path: rootKeyPath, create: create && !chainExists, algorithm: 'ecdsa-p256-sha256' }) : undefined;
+  const leafSigner = FileSigner.open({ path: join(opts.dir, TSA_LEAF_KEY_FILE), create: create && !chainExists, algorithm: 'ecdsa-p256-sha256' });
 
-  if (!existsSync(chainPath)) {
-    const chain = await issueDevChain(rootSigner, leafSigner, opts.clock.now());
+  if (!chainExists) {
+    const chain = await issueDevChain(rootSigner!, leafSigner, opts.clock.now());
     // Complete or absent, never over a racing process's chain. A crash before the file
     // is linked into place leaves none, and the next start issues a new chain over the
     // same keys; after, the chain is complete and is re-read below.
@@ -63,7 +70,7 @@ export async function openDevChain(opts: { dir: string; clock: Clock }): Promise
   // chain (over the same keys) is the one to serve.
   const chain = readChain(chainPath);
   verifyTsaChain(chain, leafSigner);
-  if (!readCertificateFields(chain[chain.length - 1]!).spki.equals(rootSigner.publicKeyDer))
+  if (rootSigner && !readCertificateFields(chain[chain.length - 1]!).spki.equals(rootSigner.publicKeyDer))
     throw new TsaError('INVALID_CHAIN', `${chainPath}: the root certificate does not match ${TSA_ROOT_KEY_FILE}`);
   return { signer: leafSigner, chain };
 }

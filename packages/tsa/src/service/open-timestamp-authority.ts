@@ -10,6 +10,8 @@ export interface OpenTimestampAuthorityOptions {
    * `signer` and `chain` are not given.
    */
   dir?: string;
+  /** Generate the development chain in `dir` when it is missing (default true; production: false). */
+  create?: boolean;
   /** The stack's one clock; genTime and the development certificates' notBefore come from it. */
   clock: Clock;
   /** Policy OID to issue under and to accept. Default DEFAULT_POLICY_OID (1.3.6.1.4.1.57264.2). */
@@ -34,7 +36,7 @@ export async function openTimestampAuthority(opts: OpenTimestampAuthorityOptions
   let chain = opts.chain;
   if (!signer || !chain) {
     if (!opts.dir) throw new TsaError('INVALID_OPTIONS', 'dir is required for the development chain when signer and chain are not given');
-    ({ signer, chain } = await openDevChain({ dir: opts.dir, clock: opts.clock }));
+    ({ signer, chain } = await openDevChain({ dir: opts.dir, clock: opts.clock, ...(opts.create !== undefined ? { create: opts.create } : {}) }));
   }
   return new TimestampAuthority({
     signer,
