@@ -89,6 +89,12 @@ t.test('the prefix is applied by register', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/ct/v1/get-sth' })).statusCode, 404);
 });
 
+/** Base64 without its padding: never a multiple of 4 characters, so never canonical. */
+function unpadded(s: string): string {
+  const u = s.replace(/=+$/, '');
+  return u.length % 4 === 0 ? u.slice(0, -2) : u;
+}
+
 t.test('hostile input: clear 4xx JSON, nothing appended, still serving', async (t) => {
   const { app, log, ca } = await setup(t, { bodyLimit: 64 * 1024 });
   const other = await makeCa('Other');
@@ -124,7 +130,8 @@ t.test('hostile input: clear 4xx JSON, nothing appended, still serving', async (
     ['chain too long', () => post('/ct/v1/add-pre-chain', { chain: Array(11).fill(b64(ca.inter)) }), 400, /^chain: at most 10/],
     ['element not a string', () => post('/ct/v1/add-pre-chain', { chain: [b64(precert), 7] }), 400, /^chain\[1\]: must be a base64 string/],
     ['bad base64', () => post('/ct/v1/add-pre-chain', { chain: ['***', b64(ca.inter)] }), 400, /^chain\[0\]: invalid base64/],
-    ['unpadded base64', () => post('/ct/v1/add-pre-chain', { chain: [b64(precert).replace(/=+$/, '') + 'A', b64(ca.inter)] }), 400, /invalid base64/],
+    // Unpadded whatever the certificate's length (a length ≡ 0 mod 3 has no padding to drop).
+    ['unpadded base64', () => post('/ct/v1/add-pre-chain', { chain: [unpadded(b64(precert)), b64(ca.inter)] }), 400, /invalid base64/],
     ['not a certificate', () => post('/ct/v1/add-pre-chain', { chain: [b64(Buffer.from('hello world!')), b64(ca.inter)] }), 400, /^chain\[0\]: not a DER X.509 certificate/],
     ['precert without poison', () => post('/ct/v1/add-pre-chain', { chain: [b64(cert), b64(ca.inter)] }), 400, /^chain\[0\]: not a precertificate/],
     ['non-critical poison', () => post('/ct/v1/add-pre-chain', { chain: [b64(nonCriticalPoison), b64(ca.inter)] }), 400, /must be critical/],
