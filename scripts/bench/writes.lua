@@ -1,11 +1,13 @@
 -- POST pre-signed hashedrekord bodies, one per line of $BODIES, each once per thread
+-- (START: first body to send, to continue a kept log without duplicates)
 local bodies = {}
 for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
 local counter = 0
 local threads = tonumber(os.getenv("THREADS") or "1")
+local start = tonumber(os.getenv("START") or "0")
 tid = 0  -- global: thread:set() writes globals, a local would shadow it
 setup = function(thread) thread:set("tid", tid); tid = tid + 1 end
-init = function(args) counter = tid end
+init = function(args) counter = tid + start end
 request = function()
   local b = bodies[(counter % #bodies) + 1]
   counter = counter + threads
