@@ -3,7 +3,7 @@
 // CI workflow), cosign 3.1 with the signing config and trusted root the stack wrote,
 // cosign 2.5 with the legacy files. issue 3 item 4.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { peer } from './lib/peers.js';
 import { startTestStack } from './lib/test-stack.js';
@@ -45,7 +45,10 @@ t.test('discovery and JWKS are served on the origin', async (t) => {
 });
 
 t.test('a person token: cosign 3.1 signs and verifies with the stack files, cosign 2.5 verifies the legacy way', async (t) => {
-  const token = tokenFile(dir, await devToken('--email', 'alice@example.com'));
+  // --out writes the file cosign reads as is (no trailing newline).
+  const token = join(dir, 'alice.token');
+  await devToken('--email', 'alice@example.com', '--out', token);
+  t.notMatch(readFileSync(token, 'utf8'), /\n/);
   const bundle = join(dir, 'a.sigstore.json');
   await runClientOk(cosign3, ['sign-blob', '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--identity-token', token, '--bundle', bundle, '--yes', artifact], { env: env3 });
   const v = await runClientOk(

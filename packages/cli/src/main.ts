@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isSigstackError, systemClock } from '@sigstack/core';
 import { resolve as resolvePath } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_CHAIN_FILE, CA_INTERMEDIATE_KEY_FILE, CA_ROOT_KEY_FILE, openCertificateAuthority } from '@sigstack/fulcio';
 import { openDevChain, TSA_CHAIN_FILE, TSA_LEAF_KEY_FILE, TSA_ROOT_KEY_FILE } from '@sigstack/tsa';
@@ -25,6 +25,7 @@ commands:
               --repository OWNER/REPO --workflow PATH --ref REF --sha SHA --event NAME
             --data-dir DIR    the stack's data directory (default ./.sigstack)
             --ttl SECONDS     token lifetime (default 600)
+            --out FILE        write the token to FILE (no newline: cosign --identity-token FILE)
   ca init   create the CA hierarchy (root + intermediate) for production, once
             --dir DIR         the CA directory (default <data-dir>/fulcio: ./.sigstack/fulcio)
             --algorithm ALG   ecdsa-p256-sha256 (default) or ecdsa-p384-sha384
@@ -104,7 +105,7 @@ async function up(args: string[]): Promise<void> {
       `  cosign:    cosign sign-blob --key cosign.key --rekor-url ${url} --bundle b.json FILE\n` +
       `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n` +
       `  TSA:       ${url}/api/v1/timestamp (chain: ${stack.trustDir}/tsa_chain.pem)\n` +
-      (config.fulcio.enabled ? `  keyless:   sigstack dev-token --data-dir ${config.dataDir} --email you@example.com > token; cosign sign-blob --identity-token token ...\n` : '') +
+      (config.fulcio.enabled ? `  keyless:   sigstack dev-token --data-dir ${config.dataDir} --email you@example.com --out token; cosign sign-blob --identity-token token ...\n` : '') +
       (config.tuf.enabled ? `  TUF:       cosign initialize --mirror ${url}/tuf --root ${stack.trustDir}/root.json\n` : '') +
       '\n',
   );
@@ -184,6 +185,7 @@ function devToken(args: string[]): void {
       environment: { type: 'string' },
       audience: { type: 'string' },
       ttl: { type: 'string' },
+      out: { type: 'string' },
     },
     strict: true,
   });
@@ -206,7 +208,10 @@ function devToken(args: string[]): void {
     ...(values.audience ? { audience: values.audience } : {}),
     ...(values.ttl ? { ttlSeconds: Number(values.ttl) } : {}),
   });
-  process.stdout.write(token + '\n');
+  // cosign puts the bytes of `--identity-token FILE` into the Authorization header as
+  // they are: the file gets no trailing newline.
+  if (values.out !== undefined) writeFileSync(values.out, token, { mode: 0o600 });
+  else process.stdout.write(token + '\n');
 }
 
 function fail(message: string): never {
