@@ -25,6 +25,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStack } from './start-stack.mjs';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -94,24 +95,6 @@ async function makeBodies(count) {
   renameSync(`${file}.tmp`, file);
   console.log(`bodies ready after ${secs()} s`);
   return file;
-}
-
-function startStack(dataDir) {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'up', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...serverEnv },
-    });
-    let out = '';
-    const on = (d) => {
-      out += d;
-      const m = /sigstack is up at (\S+)/.exec(out);
-      if (m) res({ child, url: m[1] });
-    };
-    child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.on('exit', (c) => rej(new Error(`stack exited ${c}: ${out}`)));
-  });
 }
 
 /** The pid that serves (the launcher itself, or its sigstack.js child if the launcher is a wrapper). */
@@ -192,7 +175,7 @@ if (opt.seed) {
 }
 const bodies = await makeBodies(Math.ceil(target * 1.2));
 console.log(`sigstack fill — ${os.cpus().length} × ${os.cpus()[0]?.model}, node ${process.version}, ${new Date().toISOString()}; server env ${JSON.stringify(serverEnv)}`);
-const { child, url } = await startStack(dataDir);
+const { child, url } = await startStack(dataDir, { env: serverEnv });
 await new Promise((r) => setTimeout(r, 2000));
 const pid = serverPid(child.pid);
 const start = await treeSize(url);

@@ -9,13 +9,14 @@
 // inclusion-proof reads/s (GET by log index: proof + checkpoint + SET); then, with
 // --fill N, RSS of the server while the log grows to N entries (1,000,000 for the
 // figure in BENCHMARKS.md).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStack } from './start-stack.mjs';
 import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,23 +28,6 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
   },
 });
-
-function startStack(dataDir, extraArgs = []) {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'up', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', ...extraArgs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const on = (d) => {
-      out += d;
-      const m = /sigstack is up at (\S+)/.exec(out);
-      if (m) res({ child, url: m[1] });
-    };
-    child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.on('exit', (c) => rej(new Error(`stack exited ${c}: ${out}`)));
-  });
-}
 
 function rssMiB(pid) {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -255,7 +239,7 @@ async function benchFulcio() {
     const dataDir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-'));
     const cfg = join(dataDir, 'bench.yaml');
     writeFileSync(cfg, `fulcio:\n  caAlgorithm: ${alg}\n`);
-    const { child, url } = await startStack(join(dataDir, 'data'), ['--config', cfg]);
+    const { child, url } = await startStack(join(dataDir, 'data'), { args: ['--config', cfg] });
     try {
       const email = 'bench@example.com';
       const tok = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'dev-token', '--data-dir', join(dataDir, 'data'), '--email', email, '--ttl', '3600'], { encoding: 'utf8' });

@@ -1,4 +1,4 @@
-import { challengeClaimOf, type FulcioConfig, type IssuerType } from './fulcio-config.js';
+import { challengeClaimOf, type FulcioConfig, type IssuerConfig, type IssuerType, type MetaIssuerConfig } from './fulcio-config.js';
 
 /**
  * One entry of `GET /api/v2/configuration` (protocols.md §4.4; fulcio.proto
@@ -20,26 +20,17 @@ export interface ConfigurationResponse {
 
 /** The `GET /api/v2/configuration` body: exact issuers first, then meta-issuers, in config order. */
 export function describeIssuers(config: FulcioConfig): ConfigurationResponse {
-  const issuers: IssuerDescription[] = [];
-  for (const iss of config.oidcIssuers.values()) {
-    issuers.push({
-      issuerUrl: iss.issuerUrl,
-      audience: iss.clientId,
-      challengeClaim: challengeClaimOf(iss),
-      spiffeTrustDomain: iss.spiffeTrustDomain ?? '',
-      issuerType: iss.type,
-      ...(iss.subjectDomain ? { subjectDomain: iss.subjectDomain } : {}),
-    });
-  }
-  for (const meta of config.metaIssuers.values()) {
-    issuers.push({
-      wildcardIssuerUrl: meta.pattern,
-      audience: meta.clientId,
-      challengeClaim: challengeClaimOf(meta),
-      spiffeTrustDomain: meta.spiffeTrustDomain ?? '',
-      issuerType: meta.type,
-      ...(meta.subjectDomain ? { subjectDomain: meta.subjectDomain } : {}),
-    });
-  }
-  return { issuers };
+  const common = (i: IssuerConfig | MetaIssuerConfig) => ({
+    audience: i.clientId,
+    challengeClaim: challengeClaimOf(i),
+    spiffeTrustDomain: i.spiffeTrustDomain ?? '',
+    issuerType: i.type,
+    ...(i.subjectDomain ? { subjectDomain: i.subjectDomain } : {}),
+  });
+  return {
+    issuers: [
+      ...[...config.oidcIssuers.values()].map((i): IssuerDescription => ({ issuerUrl: i.issuerUrl, ...common(i) })),
+      ...[...config.metaIssuers.values()].map((m): IssuerDescription => ({ wildcardIssuerUrl: m.pattern, ...common(m) })),
+    ],
+  };
 }
