@@ -1,0 +1,2 @@
+// The public surface of @sigstack/client: see README.md.
+export {};
