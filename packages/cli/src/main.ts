@@ -6,6 +6,26 @@ import { join } from 'node:path';
 import { CA_CHAIN_FILE, CA_INTERMEDIATE_KEY_FILE, CA_ROOT_KEY_FILE, openCertificateAuthority } from '@sigstack/fulcio';
 import { openDevChain, TSA_CHAIN_FILE, TSA_LEAF_KEY_FILE, TSA_ROOT_KEY_FILE } from '@sigstack/tsa';
 import { tufCommand } from './tuf-command.js';
+import { runVerb } from './client/cli-io.js';
+import { generateKeyPairCommand, publicKeyCommand } from './client/key-commands.js';
+import { attestBlobCommand, signBlobCommand, verifyBlobAttestationCommand, verifyBlobCommand } from './client/blob-commands.js';
+import { attestCommand, signCommand, verifyAttestationCommand, verifyCommand } from './client/image-commands.js';
+import { initializeCommand } from './client/trust-commands.js';
+
+/** The client verbs: named and flagged as cosign's, so a pipeline swaps `cosign` for `sigstack`. */
+const CLIENT_VERBS: Record<string, (args: string[]) => Promise<void>> = {
+  'generate-key-pair': generateKeyPairCommand,
+  'public-key': publicKeyCommand,
+  'sign-blob': signBlobCommand,
+  'verify-blob': verifyBlobCommand,
+  'attest-blob': attestBlobCommand,
+  'verify-blob-attestation': verifyBlobAttestationCommand,
+  sign: signCommand,
+  verify: verifyCommand,
+  attest: attestCommand,
+  'verify-attestation': verifyAttestationCommand,
+  initialize: initializeCommand,
+};
 import { configFromEnv, mintDevToken, openStack, readConfigFile, resolveConfig, type ConfigOverrides } from '@sigstack/server';
 
 const USAGE = `usage: sigstack <command> [flags]
@@ -35,10 +55,20 @@ commands:
             --dir DIR         the TSA directory (default ./.sigstack/tsa); then move keys/tsa-root.pem offline
   tuf       the TUF ceremony: sigstack tuf help
   help      this text
+
+client commands (cosign's names and flags; sigstack <command> --help for each):
+  generate-key-pair, public-key            keys in cosign's encrypted format
+  sign-blob, verify-blob                   Sigstore bundles for files
+  attest-blob, verify-blob-attestation     in-toto attestations for files
+  sign, verify                             container images in an OCI registry
+  attest, verify-attestation               attestations (SBOM, provenance) for images
+  initialize                               trust from a TUF mirror (--mirror, --root)
 `;
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  const verb = cmd !== undefined ? CLIENT_VERBS[cmd] : undefined;
+  if (verb) return runVerb(() => verb(rest));
   try {
     switch (cmd) {
       case 'up':
