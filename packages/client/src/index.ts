@@ -1,2 +1,18 @@
 // The public surface of @sigstack/client: see README.md.
-export {};
+
+export { BundleSigner, preAuthEncoding } from './sign/bundle-signer.js';
+export type { BundleSignerOptions, SigningIdentity } from './sign/bundle-signer.js';
+export { digestFile, parseArtifactDigest } from './sign/artifact-digest.js';
+export type { DigestAlgorithm } from './sign/artifact-digest.js';
+export { KeyHolder } from './sign/key-holder.js';
+export { resolveTrustedRoot, resolveSigningServices } from './trust/resolve-trust.js';
+export type { TrustOptions, ServiceOptions } from './trust/resolve-trust.js';
+export { servicesFromSigningConfig } from './trust/signing-config.js';
+export type { SigningServices } from './trust/signing-config.js';
+export { readTrustedRootFile, parseTrustedRoot, trustedRootFromLegacyEnv } from './trust/trusted-root.js';
+export { initializeTuf, tufCacheDir, initializedMirror, tufTarget, TRUSTED_ROOT_TARGET, SIGNING_CONFIG_TARGET } from './trust/tuf-trust.js';
+export { BundleVerifier } from './verify/bundle-verifier.js';
+export type { IdentityPolicy, ArtifactInput, VerifierOptions, VerifiedBundle } from './verify/bundle-verifier.js';
+export { readBundleFile, parseBundle, MAX_BUNDLE_BYTES } from './verify/bundle-reader.js';
+export { buildStatement, parseStatement, checkStatement, predicateTypeUri, PREDICATE_TYPES, IN_TOTO_PAYLOAD_TYPE, STATEMENT_V01, STATEMENT_V1 } from './sign/in-toto-statement.js';
+export type { Statement, StatementSubject } from './sign/in-toto-statement.js';
