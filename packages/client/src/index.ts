@@ -20,3 +20,8 @@ export { generateCosignKeyPair, encryptCosignPrivateKey, decryptCosignPrivateKey
 export { loadPrivateKey } from './keys/private-key.js';
 export { loadPublicKey, publicKeyPem } from './keys/public-key.js';
 export { assertSupportedKey } from './keys/supported-key.js';
+export { resolveIdentityToken } from './identity/resolve-identity-token.js';
+export { tokenIdentity } from './identity/token-identity.js';
+export type { TokenIdentity } from './identity/token-identity.js';
+export { DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_REDIRECT_URL, DEFAULT_PERSON_TIMEOUT_MS, FILESYSTEM_TOKEN_PATH, SIGSTORE_AUDIENCE } from './identity/identity-token-options.js';
+export type { IdentityTokenOptions, OidcAuthFlow, AmbientProviderName } from './identity/identity-token-options.js';
