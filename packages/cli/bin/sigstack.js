@@ -1,3 +1,8 @@
 #!/usr/bin/env node
-import { main } from "../dist/main.js";
+// Before anything loads the HTTP clients (npm's agent reads the proxy variables once, at
+// load time): loopback is never proxied, as with Go's net/http, so cosign's users with a
+// corporate HTTP(S)_PROXY reach a stack on 127.0.0.1 with sigstack just as with cosign.
+const { neverProxyLoopback } = await import('../dist/client/proxy-env.js');
+neverProxyLoopback(process.env);
+const { main } = await import('../dist/main.js');
 main(process.argv.slice(2));

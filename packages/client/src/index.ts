@@ -25,3 +25,6 @@ export { tokenIdentity } from './identity/token-identity.js';
 export type { TokenIdentity } from './identity/token-identity.js';
 export { DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_REDIRECT_URL, DEFAULT_PERSON_TIMEOUT_MS, FILESYSTEM_TOKEN_PATH, SIGSTORE_AUDIENCE } from './identity/identity-token-options.js';
 export type { IdentityTokenOptions, OidcAuthFlow, AmbientProviderName } from './identity/identity-token-options.js';
+export { ClientError } from './errors.js';
+export type { ClientErrorCode } from './errors.js';
+export type { SerializedBundle, Bundle } from '@sigstore/bundle';

@@ -96,3 +96,4 @@ async function promptHidden(prompt: string): Promise<string> {
     process.stderr.write('\n');
   }
 }
+
