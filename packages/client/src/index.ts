@@ -28,3 +28,11 @@ export type { IdentityTokenOptions, OidcAuthFlow, AmbientProviderName } from './
 export { ClientError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export type { SerializedBundle, Bundle } from '@sigstore/bundle';
+export { parseClusterImagePolicies, readClusterImagePolicyFile, POLICY_API_VERSIONS, MAX_POLICY_FILE_BYTES } from './policy/cluster-image-policy.js';
+export type { ClusterImagePolicy, PolicyAuthority, KeyAuthority, KeylessAuthority, StaticAuthority, AttestationRequirement, SignatureSource, PolicyMode, PolicyApiVersion, KeyHashAlgorithm } from './policy/cluster-image-policy.js';
+export { evaluateImagePolicies, verifyImagePolicies, matchingPolicies, DEFAULT_NO_MATCHING_POLICY } from './policy/evaluate-policy.js';
+export type { AuthorityVerifier, PolicyImage, PolicyDecision, PolicyViolation, PolicyPass, VerifiedSignatureSummary, VerifiedAttestationSummary, NoMatchingPolicyAction, EvaluatePolicyOptions } from './policy/evaluate-policy.js';
+export { toImageName, compileImageGlob, imageMatchesGlob, DOCKER_HUB_REGISTRY } from './policy/image-glob.js';
+export type { ImageName } from './policy/image-glob.js';
+export { keylessIdentityMatches, compileIdentityRegExp, describeKeylessIdentity } from './policy/keyless-identity.js';
+export type { KeylessIdentity, CertificateIdentity } from './policy/keyless-identity.js';
