@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { bundleToJSON, toDSSEBundle, toMessageSignatureBundle, type Bundle, type SerializedBundle } from '@sigstore/bundle';
-import { FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign';
+import type { Witness } from '@sigstore/sign';
 import { ClientError } from '../errors.js';
 import type { SigningServices } from '../trust/signing-config.js';
 import { digestFile } from './artifact-digest.js';
@@ -34,20 +35,34 @@ const MAX_ED25519_FILE = 64 * 1024 * 1024;
 export class BundleSigner {
   private readonly holder: KeyHolder;
   private certificate?: Promise<string>;
-  private readonly witnesses: Witness[];
+  private witnessList?: Promise<Witness[]>;
 
   private constructor(private readonly opts: BundleSignerOptions) {
     this.holder = opts.identity.kind === 'key' ? new KeyHolder(opts.identity.key) : KeyHolder.ephemeral();
+  }
+
+  /**
+   * sigstore-js's service clients, loaded on first use: they bring an HTTP stack whose
+   * loading costs more than a verification, and `verify-blob` never needs it.
+   */
+  private witnesses(): Promise<Witness[]> {
+    return (this.witnessList ??= this.makeWitnesses());
+  }
+
+  private async makeWitnesses(): Promise<Witness[]> {
+    const { RekorWitness, TSAWitness } = await import('@sigstore/sign');
+    const opts = this.opts;
     const timeout = opts.timeoutMs ?? 30_000;
     const retry = { retries: 1 };
-    this.witnesses = [];
+    const witnesses: Witness[] = [];
     if (opts.tlogUpload !== false) {
       const rekor = opts.services.rekor!;
-      this.witnesses.push(
+      witnesses.push(
         new RekorWitness({ rekorBaseURL: rekor.url, majorApiVersion: rekor.majorApiVersion, entryType: opts.rekorEntryType ?? 'dsse', fetchOnConflict: true, timeout, retry }),
       );
     }
-    if (opts.services.tsaUrl) this.witnesses.push(new TSAWitness({ tsaBaseURL: opts.services.tsaUrl, timeout, retry }));
+    if (opts.services.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: opts.services.tsaUrl, timeout, retry }));
+    return witnesses;
   }
 
   /** Checks that the services the identity needs are there, naming what is missing. */
@@ -66,6 +81,7 @@ export class BundleSigner {
     if (this.opts.identity.kind !== 'keyless') return undefined;
     const identity = this.opts.identity;
     this.certificate ??= (async () => {
+      const { FulcioSigner } = await import('@sigstore/sign');
       const fulcio = new FulcioSigner({
         fulcioBaseURL: this.opts.services.fulcioUrl!,
         identityProvider: { getToken: identity.token },
@@ -105,7 +121,6 @@ export class BundleSigner {
 
   /** A message signature over bytes in memory (cosign's simple-signing payload of an image). */
   async signMessage(payload: Uint8Array): Promise<SerializedBundle> {
-    const { createHash } = await import('node:crypto');
     return this.finishMessage(createHash('sha256').update(payload).digest(), this.holder.signBytes(payload));
   }
 
@@ -133,7 +148,8 @@ export class BundleSigner {
     const key = certPem ?? this.holder.publicKeyPem;
     let materials;
     try {
-      materials = await Promise.all(this.witnesses.map((w) => w.testify(bundle.content, key)));
+      const witnesses = await this.witnesses();
+      materials = await Promise.all(witnesses.map((w) => w.testify(bundle.content, key)));
     } catch (cause) {
       throw serviceError(cause, 'transparency log or timestamp authority');
     }

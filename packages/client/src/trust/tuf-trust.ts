@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { initTUF, type TUF } from '@sigstore/tuf';
+import type { TUF } from '@sigstore/tuf';
 import { ClientError } from '../errors.js';
 
 /**
@@ -82,6 +82,9 @@ export async function tufTarget(cacheDir: string, name: string, offline: boolean
 }
 
 async function openTuf(opts: { mirrorURL: string; cachePath: string; rootPath?: string; forceInit: boolean; forceCache: boolean }): Promise<TUF> {
+  // Loaded on first use: a TUF client brings an HTTP stack that verification from a
+  // trusted_root.json file never needs.
+  const { initTUF } = await import('@sigstore/tuf');
   try {
     return await initTUF({ ...opts, timeout: 10_000, retry: { retries: 1 } });
   } catch (cause) {
