@@ -17,10 +17,10 @@ export interface ImageBundleVerifier {
    * ClientError naming the failed check. For messageSignature the payload bytes are the
    * signed artifact; for DSSE the payload is inside the envelope.
    */
-  verify(bundle: SerializedBundle, payload?: Uint8Array): Promise<VerifiedBundle>;
+  verify(bundle: SerializedBundle, payload?: Uint8Array): Promise<ImageVerifiedBundle>;
 }
 
-export interface VerifiedBundle {
+export interface ImageVerifiedBundle {
   identity?: { subjectAlternativeName?: string; issuer?: string };
   publicKeyHint?: string;
   /** For DSSE: the envelope payload. */
