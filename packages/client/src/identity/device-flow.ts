@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { ClientError } from '../errors.js';
 import { OIDC_SCOPES } from './identity-token-options.js';
+import { formatDuration } from './loopback-flow.js';
 import { describeOidcError, oauthErrorCode } from './oidc-configuration.js';
 
 export interface DeviceFlowOptions {
@@ -59,7 +60,7 @@ export async function deviceFlow(opts: DeviceFlowOptions): Promise<string> {
       throw new ClientError('IDENTITY_TOKEN', `the identity provider refused the device code: ${describeOidcError(e)}`, { cause: e });
     }
     if (timeout.aborted) {
-      throw new ClientError('IDENTITY_TOKEN', `waiting for the device sign-in: no answer within ${Math.round(opts.timeoutMs / 1000)} s`, { cause: e });
+      throw new ClientError('IDENTITY_TOKEN', `waiting for the device sign-in: no answer within ${formatDuration(opts.timeoutMs)}`, { cause: e });
     }
     if (opts.signal?.aborted) throw new ClientError('IDENTITY_TOKEN', 'waiting for the device sign-in: cancelled', { cause: e });
     throw new ClientError('IDENTITY_TOKEN', `polling for the device sign-in: ${describeOidcError(e)}`, { cause: e });

@@ -160,7 +160,7 @@ export async function withDeadline<T>(p: Promise<T>, timeoutMs: number, signal: 
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ClientError('IDENTITY_TOKEN', `${what}: no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    timer = setTimeout(() => reject(new ClientError('IDENTITY_TOKEN', `${what}: no answer within ${formatDuration(timeoutMs)}`)), timeoutMs);
     if (signal) {
       onAbort = () => reject(new ClientError('IDENTITY_TOKEN', `${what}: cancelled`, { cause: signal.reason }));
       if (signal.aborted) onAbort();
@@ -173,4 +173,9 @@ export async function withDeadline<T>(p: Promise<T>, timeoutMs: number, signal: 
     clearTimeout(timer);
     if (signal && onAbort) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** "300 ms", "5 s": for timeout messages. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
