@@ -17,7 +17,9 @@ export function result(text: string): void {
 }
 
 /** Thrown by `usage()`: wrong flags, printed with the verb's usage hint. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 export function usage(message: string): never {
   throw new UsageError(message);
