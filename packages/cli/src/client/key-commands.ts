@@ -56,7 +56,7 @@ export async function generateKeyPairCommand(args: string[]): Promise<void> {
 }
 
 export async function publicKeyCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values } = parseArgs({
     args,
     strict: true,
     allowPositionals: false,
@@ -68,7 +68,6 @@ export async function publicKeyCommand(args: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  void positionals;
   if (values.help) return result(PUBLIC_KEY_USAGE);
   if (values.sk || values.slot !== undefined) usage('--sk/--slot: hardware security keys are not supported');
   const keyRef = values.key;

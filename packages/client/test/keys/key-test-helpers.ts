@@ -1,19 +1,19 @@
+import type { Test } from 'tap';
 import { fromPem, toPem } from '@sigstack/core';
 import { ClientError, type ClientErrorCode } from '../../src/errors.js';
 
 /** The part of a tap Test these helpers use. */
-interface Asserter {
-  fail(message: string): void;
-  equal(a: unknown, b: unknown, message?: string): void;
-  match(a: unknown, b: RegExp, message?: string): void;
-}
+type Asserter = Pick<Test, 'fail' | 'equal' | 'match'>;
 
-/** Asserts fn throws a ClientError with `code` (never a raw exception) and returns it. */
+/** Asserts fn throws a ClientError with `code` (never a raw exception), and a message matching `message`. */
 export async function rejectsWithCode(t: Asserter, fn: () => unknown, code: ClientErrorCode, message?: RegExp): Promise<void> {
   try {
     await fn();
   } catch (e) {
-    if (!(e instanceof ClientError)) return t.fail(`expected ClientError ${code}, got ${e instanceof Error ? e.stack : String(e)}`);
+    if (!(e instanceof ClientError)) {
+      t.fail(`expected ClientError ${code}, got ${e instanceof Error ? e.stack : String(e)}`);
+      return;
+    }
     t.equal(e.code, code, `code ${code} (${e.message})`);
     if (message) t.match(e.message, message);
     return;
