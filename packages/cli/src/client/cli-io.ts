@@ -50,7 +50,7 @@ export async function runVerb(fn: () => Promise<void> | void): Promise<void> {
 /**
  * The password for an encrypted private key, as cosign reads it: COSIGN_PASSWORD if
  * set (even empty), else a prompt on the terminal (typed characters not echoed; twice
- * with `confirm`), else all of standard input.
+ * with `confirm`), else all of standard input, byte for byte.
  */
 export async function readPassword(opts: { confirm?: boolean; prompt?: string } = {}): Promise<string> {
   const env = process.env['COSIGN_PASSWORD'];
@@ -65,7 +65,8 @@ export async function readPassword(opts: { confirm?: boolean; prompt?: string } 
   }
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  // All of it, as cosign reads it: `echo pw |` makes "pw\n" the password on both sides.
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function promptHidden(prompt: string): Promise<string> {

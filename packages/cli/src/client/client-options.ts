@@ -75,13 +75,24 @@ function readKeyFile(path: string): string {
 /** The signer the flags describe: a key, or keyless with an identity token from the first source that has one. */
 export async function signerFromFlags(p: ParsedFlags): Promise<BundleSigner> {
   const keyPath = str(p, 'key');
+  const services = await resolveSigningServices({
+    ...(str(p, 'signing-config') ? { signingConfigPath: str(p, 'signing-config')! } : {}),
+    useSigningConfig: bool(p, 'use-signing-config', true),
+    ...(str(p, 'fulcio-url') ? { fulcioUrl: str(p, 'fulcio-url')! } : {}),
+    ...(str(p, 'rekor-url') ? { rekorUrl: str(p, 'rekor-url')! } : {}),
+    ...(str(p, 'timestamp-server-url') ? { timestampServerUrl: str(p, 'timestamp-server-url')! } : {}),
+    env: process.env,
+  });
   let identity: SigningIdentity;
   if (keyPath) {
     identity = { kind: 'key', key: await readSigningKey(keyPath) };
   } else {
+    // A person signs in at --oidc-issuer, or at the signing config's identity provider
+    // (cosign 3's way); there is no public-good default.
+    const oidcIssuer = str(p, 'oidc-issuer') ?? services.oidcUrl;
     const tokenOpts = {
       ...(str(p, 'identity-token') ? { identityToken: str(p, 'identity-token')! } : {}),
-      ...(str(p, 'oidc-issuer') ? { oidcIssuer: str(p, 'oidc-issuer')! } : {}),
+      ...(oidcIssuer ? { oidcIssuer } : {}),
       ...(str(p, 'oidc-client-id') ? { oidcClientId: str(p, 'oidc-client-id')! } : {}),
       ...(str(p, 'oidc-client-secret-file') ? { oidcClientSecretFile: str(p, 'oidc-client-secret-file')! } : {}),
       ...(str(p, 'oidc-redirect-url') ? { oidcRedirectUrl: str(p, 'oidc-redirect-url')! } : {}),
@@ -94,14 +105,6 @@ export async function signerFromFlags(p: ParsedFlags): Promise<BundleSigner> {
     let cached: Promise<string> | undefined;
     identity = { kind: 'keyless', token: () => (cached ??= resolveIdentityToken(tokenOpts)) };
   }
-  const services = await resolveSigningServices({
-    ...(str(p, 'signing-config') ? { signingConfigPath: str(p, 'signing-config')! } : {}),
-    useSigningConfig: bool(p, 'use-signing-config', true),
-    ...(str(p, 'fulcio-url') ? { fulcioUrl: str(p, 'fulcio-url')! } : {}),
-    ...(str(p, 'rekor-url') ? { rekorUrl: str(p, 'rekor-url')! } : {}),
-    ...(str(p, 'timestamp-server-url') ? { timestampServerUrl: str(p, 'timestamp-server-url')! } : {}),
-    env: process.env,
-  });
   const entryType = str(p, 'rekor-entry-type');
   if (entryType !== undefined && entryType !== 'dsse' && entryType !== 'intoto') usage(`--rekor-entry-type must be dsse or intoto, got "${entryType}"`);
   return BundleSigner.create({

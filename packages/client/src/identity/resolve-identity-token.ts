@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { ClientError } from '../errors.js';
 import { provideAmbientToken } from './ambient-providers.js';
-import { deviceFlow } from './device-flow.js';
 import { readExplicitToken } from './explicit-token.js';
 import {
   DEFAULT_AMBIENT_TIMEOUT_MS,
@@ -13,8 +12,6 @@ import {
   type IdentityTokenOptions,
   type OidcAuthFlow,
 } from './identity-token-options.js';
-import { loopbackFlow } from './loopback-flow.js';
-import { discoverProvider } from './oidc-configuration.js';
 
 /**
  * The identity token for keyless signing, from the first source that has one, in
@@ -61,6 +58,9 @@ export async function resolveIdentityToken(opts: IdentityTokenOptions = {}): Pro
 
   const flow = chooseFlow(opts, log);
   const clientSecret = opts.oidcClientSecretFile ? await readClientSecret(opts.oidcClientSecretFile) : undefined;
+  // The interactive flows (and openid-client under them) load only when a person signs
+  // in: a pipeline with a token never pays for them.
+  const { discoverProvider } = await import('./oidc-configuration.js');
   const config = await discoverProvider({
     issuer: opts.oidcIssuer,
     clientId: opts.oidcClientId || DEFAULT_OIDC_CLIENT_ID,
@@ -70,9 +70,11 @@ export async function resolveIdentityToken(opts: IdentityTokenOptions = {}): Pro
   const timeoutMs = opts.personTimeoutMs ?? DEFAULT_PERSON_TIMEOUT_MS;
   const signal = opts.signal ? { signal: opts.signal } : {};
   if (flow === 'device') {
+    const { deviceFlow } = await import('./device-flow.js');
     return deviceFlow({ config, log, timeoutMs, ...signal });
   }
   const openBrowser = opts.openBrowser ?? browserFromEnv(env);
+  const { loopbackFlow } = await import('./loopback-flow.js');
   return loopbackFlow({
     config,
     redirectUrl: opts.oidcRedirectUrl || DEFAULT_OIDC_REDIRECT_URL,

@@ -4,12 +4,14 @@ import { ClientError } from '../errors.js';
 /** The services one signing uses: where the certificate, the log entry and the timestamp come from. */
 export interface SigningServices {
   fulcioUrl?: string;
+  /** The identity provider people sign in with (the signing config's oidcUrls). */
+  oidcUrl?: string;
   rekor?: { url: string; majorApiVersion: number };
   tsaUrl?: string;
 }
 
 /** The newest API versions this client speaks (sigstore-js's witnesses speak Rekor v1 and v2). */
-const MAX_API = { ca: 1, tlog: 2, tsa: 1 } as const;
+const MAX_API = { ca: 1, oidc: 1, tlog: 2, tsa: 1 } as const;
 
 /**
  * Picks the services from a signing config (v0.2, as cosign 3 reads it): for each kind,
@@ -33,6 +35,8 @@ export function servicesFromSigningConfig(text: string, source: string, now = ne
   const out: SigningServices = {};
   const ca = pick(config.caUrls, MAX_API.ca, now);
   if (ca) out.fulcioUrl = ca.url;
+  const oidc = pick(config.oidcUrls, MAX_API.oidc, now);
+  if (oidc) out.oidcUrl = oidc.url;
   const tlog = pick(config.rekorTlogUrls, MAX_API.tlog, now);
   if (tlog) out.rekor = { url: tlog.url, majorApiVersion: tlog.majorApiVersion };
   const tsa = pick(config.tsaUrls, MAX_API.tsa, now);
