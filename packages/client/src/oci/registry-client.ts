@@ -258,7 +258,7 @@ export class RegistryClient {
   async pushReferrer(repo: Repository, subjectDigest: string, manifest: Uint8Array, mediaType: string, descriptor: Omit<Descriptor, 'digest' | 'size' | 'mediaType'>): Promise<Descriptor> {
     const digest = sha256Digest(manifest);
     const { subjectHandled } = await this.putManifest(repo, digest, manifest, mediaType);
-    const desc: Descriptor = { mediaType, digest, size: manifest.length, ...descriptor };
+    const desc: Descriptor = { mediaType, size: manifest.length, digest, ...descriptor };
     if (subjectHandled) return desc;
     if (!this.referrersApi.has(repo.registry)) await this.referrers(repo, subjectDigest);
     if (this.referrersApi.get(repo.registry)) return desc;
@@ -435,7 +435,7 @@ export function toDescriptor(v: unknown, where: string): Descriptor {
   if (typeof d !== 'object' || d === null) throw new ClientError('REGISTRY_FAILED', `${where}: a descriptor is not an object`);
   if (typeof d.mediaType !== 'string' || typeof d.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(d.digest) || typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0)
     throw new ClientError('REGISTRY_FAILED', `${where}: a descriptor lacks a media type, a sha256 digest or a size`);
-  const out: Descriptor = { mediaType: d.mediaType, digest: d.digest, size: d.size };
+  const out: Descriptor = { mediaType: d.mediaType, size: d.size, digest: d.digest };
   if (typeof d.artifactType === 'string') out.artifactType = d.artifactType;
   if (d.annotations !== undefined && d.annotations !== null) {
     if (typeof d.annotations !== 'object' || Object.values(d.annotations).some((x) => typeof x !== 'string')) throw new ClientError('REGISTRY_FAILED', `${where}: annotations are not strings`);

@@ -50,7 +50,7 @@ export class FakeSigner implements ImageBundleSigner {
     const digest = createHash('sha256').update(payload).digest();
     return {
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-      verificationMaterial: { ...this.material(), tlogEntries: [fakeEntry('hashedrekord', { data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } } }, this.index++)], timestampVerificationData: this.tsd() },
+      verificationMaterial: { ...this.material(), tlogEntries: [fakeEntry('hashedrekord', { data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } } }, this.index++)], timestampVerificationData: this.tsd() } as SerializedBundle['verificationMaterial'],
       messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') }, signature: sig },
       dsseEnvelope: undefined,
     };
@@ -60,7 +60,7 @@ export class FakeSigner implements ImageBundleSigner {
     const sig = sign('sha256', pae(payloadType, payload), this.privateKey).toString('base64');
     return {
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-      verificationMaterial: { ...this.material(), tlogEntries: [fakeEntry('dsse', { payloadHash: {} }, this.index++)], timestampVerificationData: this.tsd() },
+      verificationMaterial: { ...this.material(), tlogEntries: [fakeEntry('dsse', { payloadHash: {} }, this.index++)], timestampVerificationData: this.tsd() } as SerializedBundle['verificationMaterial'],
       dsseEnvelope: { payload: Buffer.from(payload).toString('base64'), payloadType, signatures: [{ sig, keyid: '' }] },
       messageSignature: undefined,
     };

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry } from '../../../../test/lib/registry.js';
-import { tempDir } from '../../../../test/lib/temp-dir.js';
+import { tempDir, type Teardown } from '../../../../test/lib/temp-dir.js';
 import { RegistryClient, sha256Digest } from '../../src/oci/registry-client.js';
 import { parseAuthChallenge, readDockerConfig } from '../../src/oci/registry-auth.js';
 import { OCI_EMPTY, OCI_INDEX, OCI_MANIFEST } from '../../src/oci/media-types.js';
@@ -67,15 +67,12 @@ t.test('referrers: the tag schema fallback when the API is absent', async (t) =>
 });
 
 /** A registry that answers what the test says. */
-async function fakeRegistry(t: Tap.Test, handler: (req: IncomingMessage, res: ServerResponse, host: string) => void): Promise<string> {
+async function fakeRegistry(t: Teardown, handler: (req: IncomingMessage, res: ServerResponse, host: string) => void): Promise<string> {
   const server = createServer((req, res) => handler(req, res, host));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   return host;
-}
-declare namespace Tap {
-  type Test = typeof t;
 }
 
 t.test('hostile answers are REGISTRY_FAILED naming the URL', async (t) => {
