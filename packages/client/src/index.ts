@@ -36,3 +36,14 @@ export { toImageName, compileImageGlob, imageMatchesGlob, DOCKER_HUB_REGISTRY } 
 export type { ImageName } from './policy/image-glob.js';
 export { keylessIdentityMatches, compileIdentityRegExp, describeKeylessIdentity } from './policy/keyless-identity.js';
 export type { KeylessIdentity, CertificateIdentity } from './policy/keyless-identity.js';
+// Images in OCI registries (cosign 2 and cosign 3 layouts): see README.md "Images".
+export { signImage, attestImage, DEFAULT_IMAGE_LAYOUT } from './oci/image-signing.js';
+export type { ImageLayout, SignImageOptions, AttestImageOptions, ImageWriteOptions, ImageWriteResult, WrittenSignature } from './oci/image-signing.js';
+export { verifyImage, verifyImageAttestations } from './oci/image-verification.js';
+export type { VerifyImageOptions, VerifyImageAttestationsOptions, VerifiedImageSignature, VerifiedImageAttestation, ImageVerificationResult, InTotoStatement } from './oci/image-verification.js';
+export type { ImageBundleSigner, ImageBundleVerifier, ImageVerifiedBundle } from './oci/bundle-interfaces.js';
+export { RegistryClient } from './oci/registry-client.js';
+export type { RegistryClientOptions, Repository, Descriptor } from './oci/registry-client.js';
+export { parseImageReference } from './oci/image-reference.js';
+export { tagReferenceWarning, resolveImage } from './oci/image-resolve.js';
+export type { ImageReference } from './oci/image-reference.js';
