@@ -47,3 +47,5 @@ export type { RegistryClientOptions, Repository, Descriptor } from './oci/regist
 export { parseImageReference } from './oci/image-reference.js';
 export { tagReferenceWarning, resolveImage } from './oci/image-resolve.js';
 export type { ImageReference } from './oci/image-reference.js';
+export { imageBundleVerifier } from './images/image-verifier-bridge.js';
+export { policyAuthorityVerifier } from './images/policy-authority-verifier.js';

@@ -102,7 +102,7 @@ export function cosign2Annotations(bundle: SerializedBundle, opts: { chainPem?: 
     const chain = opts.chainPem ?? (certs.length > 1 ? certs.slice(1).map((c) => derToPem(Buffer.from(c, 'base64'))).join('') : undefined);
     if (chain) ann[ANN_CHAIN] = chain;
   }
-  const entry = vm?.tlogEntries[0];
+  const entry = vm?.tlogEntries?.[0];
   if (entry) {
     if (!entry.inclusionPromise) throw new ClientError('BUNDLE_INVALID', 'the signer returned a transparency log entry without a signed entry timestamp, which cosign 2 needs in the .sig layer');
     ann[ANN_BUNDLE] = goJson({
@@ -115,17 +115,49 @@ export function cosign2Annotations(bundle: SerializedBundle, opts: { chainPem?: 
       },
     });
   }
-  const ts = vm?.timestampVerificationData?.rfc3161Timestamps[0];
+  const ts = vm?.timestampVerificationData?.rfc3161Timestamps?.[0];
   if (ts) ann[ANN_RFC3161] = goJson({ SignedRFC3161Timestamp: ts.signedTimestamp });
   if (opts.predicateType !== undefined) ann[ANN_PREDICATE_TYPE] = opts.predicateType;
   return sortKeys(ann);
 }
 
-/** The DSSE envelope as cosign 2 stores it in an .att layer (Go's dsse.Envelope: `keyid` always present). Its sha256 is Rekor's dsse envelopeHash. */
+/**
+ * The DSSE envelope as cosign 2 stores it in an .att layer. cosign 2 checks that the
+ * layer's SHA-256 is the dsse entry's envelopeHash, which Rekor takes over the envelope
+ * exactly as it was submitted: so the layer holds those bytes. cosign submits Go's
+ * form (`keyid` always present); sigstore-js's witness submits protobuf JSON (empty
+ * fields left out). The form whose hash the log recorded is the one written; with no
+ * dsse entry to go by (intoto entries, no log), Go's.
+ */
 export function cosign2EnvelopeBytes(bundle: SerializedBundle): Uint8Array {
   const env = bundle.dsseEnvelope;
   if (!env) throw new ClientError('BUNDLE_INVALID', 'the signer returned no DSSE envelope for an attestation');
-  return Buffer.from(goJson({ payloadType: env.payloadType, payload: env.payload, signatures: env.signatures.map((s) => ({ keyid: s.keyid ?? '', sig: s.sig })) }));
+  const goForm = Buffer.from(goJson({ payloadType: env.payloadType, payload: env.payload, signatures: env.signatures.map((s) => ({ keyid: s.keyid ?? '', sig: s.sig })) }));
+  const protoForm = Buffer.from(
+    JSON.stringify({
+      ...(env.payload ? { payload: env.payload } : {}),
+      ...(env.payloadType ? { payloadType: env.payloadType } : {}),
+      signatures: env.signatures.map((s) => ({ ...(s.sig ? { sig: s.sig } : {}), ...(s.keyid ? { keyid: s.keyid } : {}) })),
+    }),
+  );
+  const recorded = recordedEnvelopeHash(bundle);
+  if (recorded !== undefined) {
+    for (const form of [goForm, protoForm]) if (createHash('sha256').update(form).digest('hex') === recorded) return form;
+  }
+  return goForm;
+}
+
+/** The envelopeHash of the bundle's dsse 0.0.1 entry, if it has one. */
+function recordedEnvelopeHash(bundle: SerializedBundle): string | undefined {
+  const entry = bundle.verificationMaterial?.tlogEntries?.[0];
+  if (!entry || entry.kindVersion?.kind !== 'dsse') return undefined;
+  try {
+    const body = JSON.parse(Buffer.from(entry.canonicalizedBody, 'base64').toString('utf8')) as { spec?: { envelopeHash?: { value?: unknown } } };
+    const v = body.spec?.envelopeHash?.value;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** go-containerregistry's config file for an image of these layers with no history (what cosign's .sig/.att images carry). */

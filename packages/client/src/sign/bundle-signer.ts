@@ -130,6 +130,10 @@ export class BundleSigner {
     const signature = this.holder.signBytes(preAuthEncoding(payloadType, body));
     const cert = await this.certificatePem();
     const bundle = toDSSEBundle({ artifact: body, artifactType: payloadType, signature, ...this.keyMaterial(cert), certificateChain: false });
+    // The envelope's keyid stays empty, as cosign writes it: Go's DSSE verifier skips a
+    // signature whose keyid differs from the one it computes for the key, and cosign
+    // computes none.
+    for (const sig of bundle.content.dsseEnvelope.signatures) sig.keyid = '';
     return this.witness(bundle, cert);
   }
 
