@@ -69,6 +69,15 @@ t.test('with a key', async (t) => {
     const b2 = join(dir, 'c2.sigstore.json');
     await runClientOk(cosign2, ['sign-blob', '--new-bundle-format', '--rekor-url', stack.url, '--key', join(dir, 'c3.key'), '--bundle', b2, '--yes', artifact], { env: cenv });
     t.match((await sg(['verify-blob', '--key', join(dir, 'c3.pub'), '--bundle', b2, ...trust, artifact])).stderr, /Verified OK/);
+    // cosign 2's own --bundle format (its default): sign-blob and attest-blob
+    const legacy = join(dir, 'c2.legacy.bundle');
+    await runClientOk(cosign2, ['sign-blob', '--rekor-url', stack.url, '--key', join(dir, 'c3.key'), '--bundle', legacy, '--yes', artifact], { env: cenv });
+    t.match((await sg(['verify-blob', '--key', join(dir, 'c3.pub'), '--bundle', legacy, ...trust, artifact])).stderr, /Verified OK/);
+    t.match((await sgFails(['verify-blob', '--key', join(dir, 'c3.pub'), '--bundle', legacy, ...trust, other])).stderr, /not the one signed/);
+    const legacyAtt = join(dir, 'c2.legacy-att.bundle');
+    writeFileSync(join(dir, 'pred.json'), '{"scan":"clean"}');
+    await runClientOk(cosign2, ['attest-blob', '--rekor-url', stack.url, '--key', join(dir, 'c3.key'), '--predicate', join(dir, 'pred.json'), '--type', 'vuln', '--bundle', legacyAtt, '--yes', artifact], { env: cenv });
+    t.match((await sg(['verify-blob-attestation', '--key', join(dir, 'c3.pub'), '--bundle', legacyAtt, '--type', 'vuln', ...trust, artifact])).stderr, /Verified OK/);
     // and our client signs with cosign's key file
     const b4 = join(dir, 'ours-with-their-key.json');
     await sg(['sign-blob', '--key', join(dir, 'c3.key'), '--rekor-url', stack.url, '--bundle', b4, artifact], { env: cenv });

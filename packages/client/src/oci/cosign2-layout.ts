@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { ClientError } from '../errors.js';
+import { legacySignatureToBundle, pemToDers } from '../legacy/cosign-legacy-signature.js';
 import { digestTag } from './image-reference.js';
 import { goJson, sortKeys } from './go-json.js';
 import {
@@ -67,21 +68,6 @@ export function parseSimpleSigning(bytes: Uint8Array, where: string): SimpleSign
 export function derToPem(der: Uint8Array, label = 'CERTIFICATE'): string {
   const b64 = Buffer.from(der).toString('base64');
   return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
-}
-
-/** The DER certificates of a PEM file, in order. */
-export function pemToDers(pem: string, where: string): Buffer[] {
-  const out: Buffer[] = [];
-  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
-    const der = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
-    try {
-      new X509Certificate(der);
-    } catch (e) {
-      throw new ClientError('VERIFY_CERTIFICATE', `${where}: a certificate does not parse`, { cause: e });
-    }
-    out.push(der);
-  }
-  return out;
 }
 
 /**
@@ -241,24 +227,6 @@ export async function appendCosign2Layer(client: RegistryClient, repo: Repositor
   return { manifestDigest: digest, tag, added: true };
 }
 
-interface RekorSetBundle {
-  SignedEntryTimestamp: string;
-  Payload: { body: string; integratedTime: number; logIndex: number; logID: string };
-}
-
-function parseRekorBundle(text: string, where: string): RekorSetBundle {
-  let doc: RekorSetBundle;
-  try {
-    doc = JSON.parse(text) as RekorSetBundle;
-  } catch (e) {
-    throw new ClientError('BUNDLE_INVALID', `${where}: the ${ANN_BUNDLE} annotation is not JSON`, { cause: e });
-  }
-  const p = doc?.Payload;
-  if (typeof doc?.SignedEntryTimestamp !== 'string' || typeof p?.body !== 'string' || !Number.isSafeInteger(p.integratedTime) || !Number.isSafeInteger(p.logIndex) || typeof p.logID !== 'string' || !/^[0-9a-f]{64}$/i.test(p.logID))
-    throw new ClientError('BUNDLE_INVALID', `${where}: the ${ANN_BUNDLE} annotation lacks SignedEntryTimestamp or Payload{body, integratedTime, logIndex, logID}`);
-  return doc;
-}
-
 /**
  * Turns a cosign 2 layer back into a Sigstore bundle for the verifier, as cosign 2 and
  * sigstore-go do: v0.1 with the SET as inclusion promise when there is a Rekor bundle
@@ -268,64 +236,19 @@ function parseRekorBundle(text: string, where: string): RekorSetBundle {
  */
 export function cosign2LayerToBundle(layer: Cosign2Layer, kind: Cosign2Kind, where: string): SerializedBundle {
   const ann = layer.descriptor.annotations ?? {};
-  const certs: Buffer[] = [];
-  if (ann[ANN_CERTIFICATE]) certs.push(...pemToDers(ann[ANN_CERTIFICATE], `${where} certificate`));
-  if (ann[ANN_CHAIN]) certs.push(...pemToDers(ann[ANN_CHAIN], `${where} chain`));
-  const tlogEntries: SerializedBundle['verificationMaterial']['tlogEntries'] = [];
-  if (ann[ANN_BUNDLE]) {
-    const rb = parseRekorBundle(ann[ANN_BUNDLE], where);
-    let body: { kind?: unknown; apiVersion?: unknown };
-    try {
-      body = JSON.parse(Buffer.from(rb.Payload.body, 'base64').toString('utf8')) as typeof body;
-    } catch (e) {
-      throw new ClientError('BUNDLE_INVALID', `${where}: the Rekor entry body is not base64 JSON`, { cause: e });
-    }
-    if (typeof body?.kind !== 'string' || typeof body.apiVersion !== 'string') throw new ClientError('BUNDLE_INVALID', `${where}: the Rekor entry body has no kind/apiVersion`);
-    tlogEntries.push({
-      logIndex: String(rb.Payload.logIndex),
-      logId: { keyId: Buffer.from(rb.Payload.logID, 'hex').toString('base64') },
-      kindVersion: { kind: body.kind, version: body.apiVersion },
-      integratedTime: String(rb.Payload.integratedTime),
-      inclusionPromise: { signedEntryTimestamp: rb.SignedEntryTimestamp },
-      inclusionProof: undefined,
-      canonicalizedBody: rb.Payload.body,
-    });
-  }
-  let timestampVerificationData: SerializedBundle['verificationMaterial']['timestampVerificationData'];
-  if (ann[ANN_RFC3161]) {
-    let ts: { SignedRFC3161Timestamp?: unknown };
-    try {
-      ts = JSON.parse(ann[ANN_RFC3161]) as typeof ts;
-    } catch (e) {
-      throw new ClientError('BUNDLE_INVALID', `${where}: the ${ANN_RFC3161} annotation is not JSON`, { cause: e });
-    }
-    if (typeof ts?.SignedRFC3161Timestamp !== 'string') throw new ClientError('BUNDLE_INVALID', `${where}: the ${ANN_RFC3161} annotation has no SignedRFC3161Timestamp`);
-    timestampVerificationData = { rfc3161Timestamps: [{ signedTimestamp: ts.SignedRFC3161Timestamp }] };
-  }
-  const v01 = tlogEntries.length > 0;
-  const material = certs.length === 0
-    ? { publicKey: { hint: '' }, x509CertificateChain: undefined, certificate: undefined }
-    : v01
-      ? { x509CertificateChain: { certificates: certs.map((c) => ({ rawBytes: c.toString('base64') })) }, publicKey: undefined, certificate: undefined }
-      : { certificate: { rawBytes: certs[0]!.toString('base64') }, x509CertificateChain: undefined, publicKey: undefined };
-  const verificationMaterial = { ...material, tlogEntries, timestampVerificationData };
-  const mediaType = v01 ? 'application/vnd.dev.sigstore.bundle+json;version=0.1' : 'application/vnd.dev.sigstore.bundle.v0.3+json';
+  const certificatesDer: Buffer[] = [];
+  if (ann[ANN_CERTIFICATE]) certificatesDer.push(...pemToDers(ann[ANN_CERTIFICATE], `${where} certificate`));
+  if (ann[ANN_CHAIN]) certificatesDer.push(...pemToDers(ann[ANN_CHAIN], `${where} chain`));
+  const common = {
+    where,
+    certificatesDer,
+    ...(ann[ANN_BUNDLE] ? { rekorBundleJson: ann[ANN_BUNDLE] } : {}),
+    ...(ann[ANN_RFC3161] ? { rfc3161Json: ann[ANN_RFC3161] } : {}),
+  };
   if (kind === 'sig') {
     const signature = ann[ANN_SIGNATURE];
     if (!signature) throw new ClientError('BUNDLE_INVALID', `${where}: no ${ANN_SIGNATURE} annotation`);
-    return {
-      mediaType,
-      verificationMaterial,
-      messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(layer.payload).digest('base64') }, signature },
-      dsseEnvelope: undefined,
-    };
+    return legacySignatureToBundle({ ...common, content: { kind: 'message', signatureB64: signature, digest: createHash('sha256').update(layer.payload).digest() } });
   }
-  const env = parseJson(layer.payload, `${where} envelope`) as { payload?: unknown; payloadType?: unknown; signatures?: unknown };
-  if (typeof env.payload !== 'string' || typeof env.payloadType !== 'string' || !Array.isArray(env.signatures) || env.signatures.length === 0)
-    throw new ClientError('BUNDLE_INVALID', `${where}: the DSSE envelope lacks payload, payloadType or signatures`);
-  const signatures = (env.signatures as { sig?: unknown; keyid?: unknown }[]).map((s) => {
-    if (typeof s?.sig !== 'string') throw new ClientError('BUNDLE_INVALID', `${where}: a DSSE signature has no sig`);
-    return { sig: s.sig, keyid: typeof s.keyid === 'string' ? s.keyid : '' };
-  });
-  return { mediaType, verificationMaterial, dsseEnvelope: { payload: env.payload, payloadType: env.payloadType, signatures }, messageSignature: undefined };
+  return legacySignatureToBundle({ ...common, content: { kind: 'dsse', envelopeBytes: layer.payload } });
 }

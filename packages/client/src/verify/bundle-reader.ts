@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { assertBundle, bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { ClientError } from '../errors.js';
+import { isLegacyBlobBundle, legacyBlobBundleToBundle } from '../legacy/cosign-legacy-signature.js';
 
 /**
  * A bundle is a few KiB, or a few MiB when an SBOM travels in a DSSE payload; past
@@ -36,9 +37,12 @@ export function parseBundle(text: string | object, source = 'bundle'): Bundle {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ClientError('BUNDLE_INVALID', `${source}: not a Sigstore bundle (not a JSON object)`);
   if (depth(json, 0) > MAX_DEPTH) throw new ClientError('BUNDLE_INVALID', `${source}: nested deeper than ${MAX_DEPTH} levels`);
+  // cosign 2's own --bundle format (what `cosign sign-blob --bundle` writes by default)
+  // becomes the v0.1 bundle it is equivalent to.
+  if (isLegacyBlobBundle(json)) json = legacyBlobBundleToBundle(json, source);
   const mediaType = (json as { mediaType?: unknown }).mediaType;
   if (typeof mediaType !== 'string' || !mediaType.startsWith('application/vnd.dev.sigstore.bundle'))
-    throw new ClientError('BUNDLE_INVALID', `${source}: not a Sigstore bundle (mediaType ${JSON.stringify(mediaType)}); a cosign 2 bundle needs cosign 2's --new-bundle-format`);
+    throw new ClientError('BUNDLE_INVALID', `${source}: not a Sigstore bundle (mediaType ${JSON.stringify(mediaType)})`);
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(json);
