@@ -14,7 +14,7 @@ export { initializeTuf, tufCacheDir, initializedMirror, tufTarget, TRUSTED_ROOT_
 export { BundleVerifier } from './verify/bundle-verifier.js';
 export type { IdentityPolicy, ArtifactInput, VerifierOptions, VerifiedBundle } from './verify/bundle-verifier.js';
 export { readBundleFile, parseBundle, MAX_BUNDLE_BYTES } from './verify/bundle-reader.js';
-export { buildStatement, parseStatement, checkStatement, predicateTypeUri, PREDICATE_TYPES, IN_TOTO_PAYLOAD_TYPE, STATEMENT_V01, STATEMENT_V1 } from './sign/in-toto-statement.js';
+export { buildStatement, predicateBody, parseStatement, checkStatement, predicateTypeUri, PREDICATE_TYPES, IN_TOTO_PAYLOAD_TYPE, STATEMENT_V01, STATEMENT_V1 } from './sign/in-toto-statement.js';
 export type { Statement, StatementSubject } from './sign/in-toto-statement.js';
 export { generateCosignKeyPair, encryptCosignPrivateKey, decryptCosignPrivateKey, SIGSTORE_PRIVATE_KEY_PEM_TYPE, COSIGN_PRIVATE_KEY_PEM_TYPE } from './keys/cosign-key.js';
 export { loadPrivateKey } from './keys/private-key.js';

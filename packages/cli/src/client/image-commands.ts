@@ -5,6 +5,7 @@ import {
   IN_TOTO_PAYLOAD_TYPE,
   imageBundleVerifier,
   policyAuthorityVerifier,
+  predicateBody,
   predicateTypeUri,
   readClusterImagePolicyFile,
   resolveImage,
@@ -61,7 +62,7 @@ export async function attestCommand(args: string[]): Promise<void> {
   if (!predicatePath) usage('--predicate is required');
   const type = str(p, 'type') ?? 'custom';
   const predicateType = predicateTypeUri(type);
-  const predicate = predicateBody(await readPredicate(predicatePath), type, predicateType);
+  const predicate = predicateBody(await readPredicate(predicatePath), type);
   const signer = await signerFromFlags(p);
   for (const ref of p.positionals) {
     const r = await attestImage(ref, { signer, layout: writeLayout(p), predicateType, predicate });
@@ -154,18 +155,5 @@ async function readPredicate(path: string): Promise<Buffer> {
     return await readFile(path);
   } catch (cause) {
     throw new ClientError('ARTIFACT_INVALID', `--predicate ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`, { cause });
-  }
-}
-
-/** The predicate as cosign puts it in the statement: custom text is wrapped, tag-value SPDX stays a string, the rest is JSON. */
-function predicateBody(bytes: Buffer, type: string, uri: string): unknown {
-  if (uri === predicateTypeUri('custom')) return { Data: bytes.toString('utf8'), Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
-  if (type === 'spdx') return bytes.toString('utf8');
-  try {
-    const v = JSON.parse(bytes.toString('utf8')) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
-    return v;
-  } catch (cause) {
-    throw new ClientError('ARTIFACT_INVALID', `--predicate: a ${type} predicate must be a JSON object: ${(cause as Error).message}`, { cause });
   }
 }

@@ -1,5 +1,6 @@
 import type { SerializedBundle } from '@sigstore/bundle';
 import { ClientError } from '../errors.js';
+import { parseStatement, type Statement } from '../sign/in-toto-statement.js';
 import type { ImageBundleVerifier, ImageVerifiedBundle } from './bundle-interfaces.js';
 import { cosign2LayerToBundle, parseSimpleSigning, readCosign2Layers, type Cosign2Kind, type SimpleSigning } from './cosign2-layout.js';
 import { readBundleReferrers } from './cosign3-layout.js';
@@ -21,13 +22,8 @@ export interface VerifyImageAttestationsOptions extends VerifyImageOptions {
   predicateType?: string;
 }
 
-/** An in-toto statement, as far as we check it. */
-export interface InTotoStatement {
-  _type: string;
-  subject: { name?: string; digest: Record<string, string>; annotations?: Record<string, unknown> }[];
-  predicateType: string;
-  predicate?: unknown;
-}
+/** An in-toto statement (the one reader of statements is sign/in-toto-statement.ts). */
+export type InTotoStatement = Statement;
 
 interface VerifiedCommon {
   layout: 'cosign2' | 'cosign3';
@@ -189,14 +185,12 @@ async function attempt(source: string, failures: { source: string; error: Client
 
 /** The verified DSSE payload as an in-toto statement that names `digest`. */
 function checkStatement(result: ImageVerifiedBundle, digest: string, where: string): InTotoStatement {
-  if (result.payloadType !== undefined && result.payloadType !== IN_TOTO_PAYLOAD) throw new ClientError('VERIFY_ATTESTATION', `${where}: payload type ${result.payloadType}, not ${IN_TOTO_PAYLOAD}`);
   let st: InTotoStatement;
   try {
-    st = JSON.parse(Buffer.from(result.payload).toString('utf8')) as InTotoStatement;
+    st = parseStatement(Buffer.from(result.payload), result.payloadType ?? IN_TOTO_PAYLOAD);
   } catch (e) {
-    throw new ClientError('VERIFY_ATTESTATION', `${where}: the signed payload is not an in-toto statement`, { cause: e });
+    throw new ClientError('VERIFY_ATTESTATION', `${where}: ${(e as Error).message}`, { cause: e });
   }
-  if (typeof st?.predicateType !== 'string' || !Array.isArray(st.subject)) throw new ClientError('VERIFY_ATTESTATION', `${where}: the statement has no predicateType or subject`);
   const [alg, hex] = digest.split(':') as [string, string];
   if (!st.subject.some((s) => typeof s?.digest === 'object' && s.digest !== null && s.digest[alg] === hex)) {
     const named = st.subject.map((s) => Object.entries(s?.digest ?? {}).map(([a, h]) => `${a}:${String(h)}`).join(',')).join('; ');

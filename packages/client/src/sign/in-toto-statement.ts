@@ -33,35 +33,37 @@ export interface StatementSubject {
   sha256: string;
 }
 
-/**
- * The in-toto statement cosign's attest and attest-blob build around a predicate:
- * `custom` wraps the file's text as `{Data, Timestamp}`, `spdx` (tag-value SPDX) keeps
- * it as a string, every other type must be a JSON object.
- */
+/** The in-toto statement cosign's attest-blob builds around a predicate (see predicateBody). */
 export function buildStatement(predicate: Buffer, type: string, subject: StatementSubject, now: Date = new Date()): Buffer {
   const predicateType = predicateTypeUri(type);
-  let body: unknown;
-  if (predicateType === PREDICATE_TYPES['custom']) {
-    body = { Data: predicate.toString('utf8'), Timestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
-  } else if (type === 'spdx') {
-    body = predicate.toString('utf8');
-  } else {
-    try {
-      body = JSON.parse(predicate.toString('utf8'));
-    } catch (cause) {
-      throw new ClientError('ARTIFACT_INVALID', `--predicate: not JSON, which the ${type} predicate type must be: ${(cause as Error).message}`, { cause });
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ClientError('ARTIFACT_INVALID', `--predicate: a ${type} predicate must be a JSON object`);
-  }
+  const body = predicateBody(predicate, type, now);
   return Buffer.from(
     JSON.stringify({ _type: STATEMENT_V01, subject: [{ name: subject.name, digest: { sha256: subject.sha256 } }], predicateType, predicate: body }),
     'utf8',
   );
 }
 
+/**
+ * The predicate as cosign puts it into a statement: `custom` wraps the file's text as
+ * `{Data, Timestamp}`, `spdx` (tag-value SPDX) keeps it as a string, every other type
+ * must be a JSON object.
+ */
+export function predicateBody(predicate: Buffer, type: string, now: Date = new Date()): unknown {
+  if (predicateTypeUri(type) === PREDICATE_TYPES['custom']) return { Data: predicate.toString('utf8'), Timestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  if (type === 'spdx') return predicate.toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(predicate.toString('utf8'));
+  } catch (cause) {
+    throw new ClientError('ARTIFACT_INVALID', `--predicate: not JSON, which the ${type} predicate type must be: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ClientError('ARTIFACT_INVALID', `--predicate: a ${type} predicate must be a JSON object`);
+  return body;
+}
+
 export interface Statement {
   _type: string;
-  subject: { name?: string; digest: Record<string, string> }[];
+  subject: { name?: string; digest: Record<string, string>; annotations?: Record<string, unknown> }[];
   predicateType: string;
   predicate?: unknown;
 }
