@@ -16,3 +16,7 @@ export type { VerificationKey, PublicKeyKind } from './keys/public-key.js';
 export { verifyEcdsaPrehashed } from './keys/ecdsa-prehash.js';
 export { writeFileOnce, fsyncDirectory } from './fs/write-once.js';
 export type { WriteFileOnceOptions } from './fs/write-once.js';
+export { retryAfterSeconds, DEFAULT_RETRY_AFTER } from './retry-after.js';
+export type { RetryAfterRange } from './retry-after.js';
+export { requestErrorReply, INTERNAL_ERROR_REPLY } from './error-reply.js';
+export type { ErrorReply } from './error-reply.js';

@@ -68,4 +68,6 @@ export type { FsckOptions, FsckReport } from './fsck.js';
 
 // Errors
 export { LogError } from './errors.js';
+export { LOG_ERROR_STATUS, logErrorReply, isLogBusy } from './log-error-status.js';
+export type { LogErrorReply } from './log-error-status.js';
 export type { LogErrorCode } from './errors.js';

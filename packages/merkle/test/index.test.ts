@@ -14,6 +14,7 @@ t.test('public runtime exports', async (t) => {
     'FULL_TILE_BYTES',
     'HASH_SIZE',
     'HashTile',
+    'LOG_ERROR_STATUS',
     'Log',
     'LogError',
     'MAX_BUNDLE_ENTRY_SIZE',
@@ -44,8 +45,10 @@ t.test('public runtime exports', async (t) => {
     'formatCheckpointBody',
     'formatNote',
     'fsck',
+    'isLogBusy',
     'isValidKeyName',
     'leafHash',
+    'logErrorReply',
     'nodeHash',
     'openLog',
     'parseCheckpointBody',
@@ -69,4 +72,14 @@ t.test('LogError is a SigstackError with a code', async (t) => {
   t.ok(isSigstackError(e));
   t.equal(e.code, 'PUSHBACK');
   t.equal(e.name, 'LogError');
+});
+
+t.test('logErrorReply: the one table from engine codes to HTTP (issue 10)', async (t) => {
+  t.same(merkle.logErrorReply(new merkle.LogError('PUSHBACK', 'full')), { status: 503, message: 'full', retry: true });
+  t.same(merkle.logErrorReply(new merkle.LogError('SHUTTING_DOWN', 'closing')), { status: 503, message: 'closing', retry: true });
+  t.same(merkle.logErrorReply(new merkle.LogError('ENTRY_TOO_LARGE', 'big')), { status: 413, message: 'big', retry: false });
+  t.equal(merkle.logErrorReply(new merkle.LogError('STORE_FAILED', 'disk')), undefined, 'internal codes are not for the client');
+  t.equal(merkle.logErrorReply(Object.assign(new Error('x'), { code: 'PUSHBACK' })), undefined, 'a code string alone is not an engine error');
+  t.ok(merkle.isLogBusy(new merkle.LogError('PUSHBACK', 'full')));
+  t.notOk(merkle.isLogBusy(new merkle.LogError('INVALID_ENTRY', 'bad')));
 });

@@ -19,6 +19,7 @@ import type { OnlineRepository } from '@sigstack/tuf';
 import { readFulcioConfigFile } from './fulcio-config-file.js';
 import { devFulcioIssuers, devIssuerUrls, devOidcRoutes, openDevOidcKey, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from './dev-oidc/dev-issuer.js';
 import { buildApp } from './build-app.js';
+import { inProcessCtLogClient } from './ct-log-client.js';
 import { publicUrlOf, type KeyConfig, type StackConfig } from './config.js';
 import { KeyValidity } from './trust/key-validity.js';
 import { buildTrustMaterial } from './trust/trust-material.js';
@@ -121,7 +122,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       closers.push(() => ctlog!.close());
     }
     if (ca && ctlog) {
-      fulcio = new FulcioService({ ca, identity: lateIdentity, ctLog: ctlog.service, clock, certValiditySeconds: config.fulcio.certValiditySeconds });
+      fulcio = new FulcioService({ ca, identity: lateIdentity, ctLog: inProcessCtLogClient(ctlog.service), clock, certValiditySeconds: config.fulcio.certValiditySeconds });
     }
   } catch (e) {
     for (const c of closers.reverse()) await c().catch(() => {});

@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { isSigstackError } from '@sigstack/core';
+import { INTERNAL_ERROR_REPLY, requestErrorReply, retryAfterSeconds, type ErrorReply } from '@sigstack/core';
+import { logErrorReply } from '@sigstack/merkle';
 import { CtLogError } from '../errors.js';
 import { MAX_CHAIN_LENGTH } from '../service/chain-validator.js';
 import { toAddChainResponse, type CtLogService } from '../service/ctlog-service.js';
-import { CTLOG_STATUS, LOG_STATUS } from './status.js';
+import { CTLOG_STATUS } from './status.js';
 import {
   addChainResponseSchema,
   consistencySchema,
@@ -115,26 +116,21 @@ function decodeBase64(s: string): Buffer | undefined {
   return b.toString('base64') === s ? b : undefined;
 }
 
-/** Maps an error to the RFC 6962-style JSON body. Unknown errors are 500 and logged. */
+/**
+ * Maps an error to the RFC 6962-style JSON body: the CT log's own codes through
+ * CTLOG_STATUS, the engine's through @sigstack/merkle's one table, the framework's
+ * refusals by shape. Unknown errors are 500 and logged.
+ */
 export function sendCtLogError(err: FastifyError | Error, reply: FastifyReply, log: { error: (o: object, m: string) => void }): FastifyReply {
-  let status = 500;
-  let message = 'internal server error';
+  let r: ErrorReply | undefined;
   if (err instanceof CtLogError) {
-    status = CTLOG_STATUS[err.code];
-    message = err.message;
-    if (status >= 500) log.error({ err }, 'CT log misconfiguration');
-  } else if (isSigstackError(err) && LOG_STATUS[err.code] !== undefined) {
-    status = LOG_STATUS[err.code]!;
-    message = err.message;
-    if (status === 503) reply.header('Retry-After', String(1 + Math.floor(Math.random() * 2)));
-  } else if ((err as FastifyError).validation) {
-    status = 400;
-    message = `invalid request: ${err.message}`;
-  } else if (typeof (err as FastifyError).statusCode === 'number' && (err as FastifyError).statusCode! >= 400 && (err as FastifyError).statusCode! < 500) {
-    status = (err as FastifyError).statusCode!;
-    message = err.message;
-  } else {
+    r = { status: CTLOG_STATUS[err.code], message: err.message, retry: false };
+    if (r.status >= 500) log.error({ err }, 'CT log misconfiguration');
+  } else r = logErrorReply(err) ?? requestErrorReply(err);
+  if (!r) {
     log.error({ err }, 'unhandled error');
+    r = INTERNAL_ERROR_REPLY;
   }
-  return reply.code(status).type('application/json').send({ code: status, message });
+  if (r.retry) reply.header('Retry-After', retryAfterSeconds());
+  return reply.code(r.status).type('application/json').send({ code: r.status, message: r.message });
 }

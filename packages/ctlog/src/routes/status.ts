@@ -15,12 +15,3 @@ export const CTLOG_STATUS: Readonly<Record<CtLogErrorCode, number>> = {
   INVALID_KEY: 500,
   INVALID_OPTIONS: 500,
 };
-
-/** Engine (merkle LogError) codes a request can meet, and what the client is told. */
-export const LOG_STATUS: Readonly<Record<string, number>> = {
-  PUSHBACK: 503,
-  SHUTTING_DOWN: 503,
-  ENTRY_TOO_LARGE: 413,
-  INVALID_ENTRY: 400,
-  INVALID_RANGE: 400,
-};

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { retryAfterSeconds } from '@sigstack/core';
 import { FulcioError } from '../errors.js';
 import type { FulcioService } from '../service/fulcio-service.js';
 import { bearerToken, parseJsonObject, v1KeyProof, v2KeyProof, v2Token } from './request-body.js';
@@ -153,7 +154,7 @@ export function sendFulcioError(
     const entry = FULCIO_STATUS[err.code] ?? { status: 500, grpc: GRPC_CODE.INTERNAL, message: 'internal server error' };
     ({ status, grpc } = entry);
     message = `${entry.message}: ${err.message}`;
-    if (err.code === 'CT_LOG_BUSY') reply.header('Retry-After', String(1 + Math.floor(Math.random() * 2)));
+    if (err.code === 'CT_LOG_BUSY') reply.header('Retry-After', retryAfterSeconds());
     else if (status >= 500) log.error({ err, fulcioCode: err.code }, `Fulcio failure ${err.code}`);
   } else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     status = 413;

@@ -89,13 +89,9 @@ export class FulcioService {
       sct = await this.#ctLog.addPreChain([precert.der, ...this.ca.chainDer]);
     } catch (cause) {
       this.#logger?.error({ err: cause, issuer: principal.issuer }, 'CT log add-pre-chain failed');
+      // CT_LOG_BUSY (the CtLogClient contract) is not a failure of this request: the
+      // client should come back (sigstore-go and sigstore-js retry 503 with backoff).
       if (cause instanceof FulcioError && (cause.code === 'CT_LOG_FAILED' || cause.code === 'CT_LOG_BUSY')) throw cause;
-      // Back-pressure from the log engine (conventions.md §3: PUSHBACK, SHUTTING_DOWN) is
-      // not a failure of this request: the client should come back (sigstore-go and
-      // sigstore-js retry 503 with backoff).
-      const code = (cause as { code?: unknown }).code;
-      if (code === 'PUSHBACK' || code === 'SHUTTING_DOWN')
-        throw new FulcioError('CT_LOG_BUSY', `the CT log is busy (${String(code)}); retry shortly`, { cause });
       throw new FulcioError('CT_LOG_FAILED', `the CT log did not accept the precertificate: ${(cause as Error).message}`, { cause });
     }
     const leaf = await this.ca.issueFinalCertificate(precert, [sct]);

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { fromPem } from '@sigstack/core';
-import { fulcioRoutes, type FulcioErrorCode } from '../../src/index.js';
+import { FulcioError, fulcioRoutes, type FulcioErrorCode } from '../../src/index.js';
 import { clientKey, EMAIL_PRINCIPAL, tempService, USERNAME_PRINCIPAL, verifyEmbeddedSct } from '../ca/helpers.js';
 
 const s = await tempService({ clock: { now: () => Date.now() } });
@@ -270,7 +270,9 @@ t.test('hostile requests', async (t) => {
   });
 
   t.test('CT log back-pressure: 503 + Retry-After, nothing issued', async (t) => {
-    s.ctLog.fail = Object.assign(new Error('the log has 20000 entries waiting'), { code: 'PUSHBACK' });
+    // The CtLogClient contract: a busy log rejects with CT_LOG_BUSY (issue 10: the CA
+    // no longer reads engine codes such as PUSHBACK).
+    s.ctLog.fail = new FulcioError('CT_LOG_BUSY', 'the CT log is busy (20000 entries waiting); retry shortly');
     t.teardown(() => (s.ctLog.fail = undefined));
     const issuedBefore = s.issuedCount();
     const r = await post(2, v2Body({ token: 'email' }));
@@ -278,6 +280,14 @@ t.test('hostile requests', async (t) => {
     t.match(r.headers['retry-after'], /^[12]$/);
     t.match(r.json(), { code: 14, message: /busy/ });
     t.equal(s.issuedCount(), issuedBefore, 'no final certificate');
+  });
+
+  t.test('an engine code on a plain error is not taken for "busy" (issue 10)', async (t) => {
+    s.ctLog.fail = Object.assign(new Error('the log has 20000 entries waiting'), { code: 'PUSHBACK' });
+    t.teardown(() => (s.ctLog.fail = undefined));
+    const r = await post(2, v2Body({ token: 'email' }));
+    t.equal(r.statusCode, 500);
+    t.equal(r.headers['retry-after'], undefined);
   });
 
   t.test('the server keeps serving', async (t) => {

@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { isSigstackError } from '@sigstack/core';
+import { INTERNAL_ERROR_REPLY, requestErrorReply, retryAfterSeconds, type ErrorReply } from '@sigstack/core';
+import { logErrorReply } from '@sigstack/merkle';
 import { RekorError, type RekorErrorCode } from '../errors.js';
 import type { RekorService } from '../service/rekor-service.js';
 import type { LogEntryMap, SearchIndexQuery, SearchLogQuery } from '../service/log-entry.js';
-import { LOG_STATUS, REKOR_STATUS } from './status.js';
+import { REKOR_STATUS } from './status.js';
 import {
   consistencyProofSchema,
   decimal,
@@ -122,25 +123,18 @@ function checkTree(rekor: RekorService, treeId: string | undefined): void {
   if (!rekor.isOurTree(treeId)) throw new RekorError('UNKNOWN_TREE', `unknown treeID ${String(treeId).slice(0, 40)}`);
 }
 
-/** Maps an error to the upstream-compatible JSON body. Unknown errors are 500 and logged. */
+/**
+ * Maps an error to the upstream-compatible JSON body: Rekor's own codes through
+ * REKOR_STATUS, the engine's through @sigstack/merkle's one table, the framework's
+ * refusals by shape. Unknown errors are 500 and logged.
+ */
 export function sendRekorError(err: FastifyError | Error, reply: FastifyReply, log: { error: (o: object, m: string) => void }): FastifyReply {
-  let status = 500;
-  let message = 'internal server error';
-  if (err instanceof RekorError) {
-    status = REKOR_STATUS[err.code as RekorErrorCode] ?? 400;
-    message = err.message;
-  } else if (isSigstackError(err) && LOG_STATUS[err.code] !== undefined) {
-    status = LOG_STATUS[err.code]!;
-    message = err.message;
-    if (status === 503) reply.header('Retry-After', String(1 + Math.floor(Math.random() * 2)));
-  } else if ((err as FastifyError).validation) {
-    status = 400;
-    message = `invalid request: ${err.message}`;
-  } else if (typeof (err as FastifyError).statusCode === 'number' && (err as FastifyError).statusCode! >= 400 && (err as FastifyError).statusCode! < 500) {
-    status = (err as FastifyError).statusCode!;
-    message = err.message;
-  } else {
+  let r: ErrorReply | undefined =
+    err instanceof RekorError ? { status: REKOR_STATUS[err.code as RekorErrorCode] ?? 400, message: err.message, retry: false } : (logErrorReply(err) ?? requestErrorReply(err));
+  if (!r) {
     log.error({ err }, 'unhandled error');
+    r = INTERNAL_ERROR_REPLY;
   }
-  return reply.code(status).type('application/json').send({ code: status, message });
+  if (r.retry) reply.header('Retry-After', retryAfterSeconds());
+  return reply.code(r.status).type('application/json').send({ code: r.status, message: r.message });
 }

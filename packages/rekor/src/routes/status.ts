@@ -14,12 +14,3 @@ export const REKOR_STATUS: Readonly<Record<RekorErrorCode, number>> = {
   INVALID_RANGE: 400,
   UNKNOWN_TREE: 400,
 };
-
-/** Engine (merkle LogError) codes a write can meet, and what the client is told. */
-export const LOG_STATUS: Readonly<Record<string, number>> = {
-  PUSHBACK: 503,
-  SHUTTING_DOWN: 503,
-  ENTRY_TOO_LARGE: 413,
-  INVALID_ENTRY: 400,
-  INVALID_RANGE: 400,
-};

@@ -1,0 +1,30 @@
+/**
+ * How an HTTP front end answers a failure: status, the message for the client, and
+ * whether to add a jittered Retry-After (503s that ask the client to come back).
+ * Each personality builds one from its own error codes; the engine's codes come from
+ * @sigstack/merkle's logErrorReply, and the framework's own refusals from
+ * requestErrorReply below, so no personality carries a copy of either.
+ */
+export interface ErrorReply {
+  status: number;
+  message: string;
+  retry: boolean;
+}
+
+/**
+ * A refusal raised by the HTTP framework before a handler ran (schema validation,
+ * body too large, bad media type, a malformed body), recognised by shape: a 4xx
+ * `statusCode`, and `validation` for schema failures. Undefined for anything else,
+ * which the caller answers as 500 and logs.
+ */
+export function requestErrorReply(err: unknown): ErrorReply | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { statusCode?: unknown; validation?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : 'invalid request';
+  if (e.validation) return { status: 400, message: `invalid request: ${message}`, retry: false };
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return { status: e.statusCode, message, retry: false };
+  return undefined;
+}
+
+/** The answer to anything unexpected: nothing internal reaches the client. */
+export const INTERNAL_ERROR_REPLY: Readonly<ErrorReply> = { status: 500, message: 'internal server error', retry: false };
