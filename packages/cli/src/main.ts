@@ -1,30 +1,10 @@
 import { isSigstackError } from '@sigstack/core';
 import { fail } from './fail.js';
-import { runVerb } from './client/cli-io.js';
+import { isClientVerb } from './client/verb-names.js';
 
-// Every command's module is loaded only when it runs: `sigstack verify-blob` must start
-// as fast as cosign, so it never loads fastify, the CA or the log engine.
-
-type Verb = (args: string[]) => Promise<void>;
-const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Verb): Verb => async (args) => pick(await load())(args);
-const blob = () => import('./client/blob-commands.js');
-const image = () => import('./client/image-commands.js');
-const keys = () => import('./client/key-commands.js');
-
-/** The client verbs: named and flagged as cosign's, so a pipeline swaps `cosign` for `sigstack`. */
-const CLIENT_VERBS: Record<string, Verb> = {
-  'generate-key-pair': lazy(keys, (m) => m.generateKeyPairCommand),
-  'public-key': lazy(keys, (m) => m.publicKeyCommand),
-  'sign-blob': lazy(blob, (m) => m.signBlobCommand),
-  'verify-blob': lazy(blob, (m) => m.verifyBlobCommand),
-  'attest-blob': lazy(blob, (m) => m.attestBlobCommand),
-  'verify-blob-attestation': lazy(blob, (m) => m.verifyBlobAttestationCommand),
-  sign: lazy(image, (m) => m.signCommand),
-  verify: lazy(image, (m) => m.verifyCommand),
-  attest: lazy(image, (m) => m.attestCommand),
-  'verify-attestation': lazy(image, (m) => m.verifyAttestationCommand),
-  initialize: lazy(() => import('./client/trust-commands.js'), (m) => m.initializeCommand),
-};
+// Every command's module is loaded only when it runs: the client verbs never load
+// fastify, the CA or the log engine (bin/sigstack.js even sends them straight to the
+// client bundle).
 
 const USAGE = `usage: sigstack <command> [flags]
 
@@ -65,8 +45,7 @@ client commands (cosign's names and flags; sigstack <command> --help for each):
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
-  const verb = cmd !== undefined ? CLIENT_VERBS[cmd] : undefined;
-  if (verb) return runVerb(() => verb(rest));
+  if (isClientVerb(cmd)) return (await import('./client/verbs.js')).runClientVerb(cmd, rest);
   try {
     switch (cmd) {
       case 'up':

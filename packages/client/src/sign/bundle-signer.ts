@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { bundleToJSON, toDSSEBundle, toMessageSignatureBundle, type Bundle, type SerializedBundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
+import { cjsExports } from '../cjs-exports.js';
 import { ClientError } from '../errors.js';
 import type { SigningServices } from '../trust/signing-config.js';
 import { digestFile } from './artifact-digest.js';
@@ -50,7 +51,7 @@ export class BundleSigner {
   }
 
   private async makeWitnesses(): Promise<Witness[]> {
-    const { RekorWitness, TSAWitness } = await import('@sigstore/sign');
+    const { RekorWitness, TSAWitness } = cjsExports(await import('@sigstore/sign'));
     const opts = this.opts;
     const timeout = opts.timeoutMs ?? 30_000;
     const retry = { retries: 1 };
@@ -81,7 +82,7 @@ export class BundleSigner {
     if (this.opts.identity.kind !== 'keyless') return undefined;
     const identity = this.opts.identity;
     this.certificate ??= (async () => {
-      const { FulcioSigner } = await import('@sigstore/sign');
+      const { FulcioSigner } = cjsExports(await import('@sigstore/sign'));
       const fulcio = new FulcioSigner({
         fulcioBaseURL: this.opts.services.fulcioUrl!,
         identityProvider: { getToken: identity.token },

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TUF } from '@sigstore/tuf';
+import { cjsExports } from '../cjs-exports.js';
 import { ClientError } from '../errors.js';
 
 /**
@@ -84,7 +85,7 @@ export async function tufTarget(cacheDir: string, name: string, offline: boolean
 async function openTuf(opts: { mirrorURL: string; cachePath: string; rootPath?: string; forceInit: boolean; forceCache: boolean }): Promise<TUF> {
   // Loaded on first use: a TUF client brings an HTTP stack that verification from a
   // trusted_root.json file never needs.
-  const { initTUF } = await import('@sigstore/tuf');
+  const { initTUF } = cjsExports(await import('@sigstore/tuf'));
   try {
     return await initTUF({ ...opts, timeout: 10_000, retry: { retries: 1 } });
   } catch (cause) {

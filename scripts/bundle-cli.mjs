@@ -1,0 +1,26 @@
+// Bundles the client verbs of the `sigstack` command (packages/cli/dist/client/verbs.js
+// and everything it imports) into packages/cli/dist/client-bundle/: a process that
+// verifies one bundle spends most of its life resolving and compiling hundreds of
+// modules otherwise. Modules the verbs load on demand (the signing services, TUF,
+// interactive sign-in) stay in chunks of their own. Runs after `tsc -b` (pnpm build).
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = `${root}packages/cli/dist/client-bundle`;
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { verbs: `${root}packages/cli/dist/client/verbs.js` },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  // CommonJS dependencies (sigstore-js) call require() for node's own modules.
+  banner: { js: "import { createRequire as __sigstackRequire } from 'node:module'; const require = __sigstackRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
