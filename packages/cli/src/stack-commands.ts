@@ -34,7 +34,7 @@ export async function up(args: string[]): Promise<void> {
     flags.port = Number(values.port);
   }
   if (values['public-url'] !== undefined) flags.publicUrl = values['public-url'];
-  if (values['log-level'] !== undefined) flags.logLevel = values['log-level'];
+  if (values['log-level'] !== undefined) flags.logLevel = values['log-level'] as ConfigOverrides['logLevel']; // checked by the config schema
   const file = values.config !== undefined ? readConfigFile(values.config) : {};
   const config = resolveConfig(file, configFromEnv(process.env), flags);
 

@@ -1,153 +1,201 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value, type ValueError } from '@sinclair/typebox/value';
 import { CoreError } from '@sigstack/core';
 
-/**
- * The stack's configuration: one typed object, documented here, loaded from a YAML
- * or JSON file, then environment variables, then command-line flags (later wins).
+/*
+ * The stack's configuration: one schema (TypeBox, i.e. JSON Schema) that validates
+ * it, types it (StackConfig is derived from it) and documents it (every field's
+ * `description` and `default`; `sigstackConfigJsonSchema()` is the JSON Schema of
+ * the config file, checked in as deploy/sigstack.schema.json). Loaded from a YAML or
+ * JSON file, then environment variables, then command-line flags (later wins).
  * Every field has a default, so `sigstack up` needs no file at all.
  */
-export interface StackConfig {
-  /** Where keys, logs and trust material live. Default `./.sigstack`. */
-  dataDir: string;
-  /** Address to listen on. Default 127.0.0.1. */
-  host: string;
-  /** Port to listen on. Default 3000; 0 picks a free port. */
-  port: number;
-  /**
-   * The URL clients use to reach the stack. It goes into trusted_root.json
-   * (`baseUrl`), and its host name becomes the Rekor checkpoint origin.
-   * Default `http://<host>:<port>`.
-   */
-  publicUrl?: string;
-  /** pino log level. Default info. */
-  logLevel: string;
-  /**
-   * Development defaults: generate missing keys on first start. Production
-   * deployments set this to false and provide keys made in a ceremony.
-   */
-  development: boolean;
-  rekor: RekorConfig;
-  tsa: TsaConfig;
-  fulcio: FulcioConfig;
-  ctlog: CtLogConfig;
-  tuf: TufConfig;
-}
 
-export interface KeyConfig {
-  /** PEM PKCS#8 private key file; relative paths are under dataDir. */
-  path: string;
-  /** Environment variable holding the passphrase of an encrypted key file. */
-  passphraseEnv?: string;
-}
+const int = (minimum: number, maximum: number, def: number, description: string) => Type.Integer({ minimum, maximum, default: def, description });
+const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) =>
+  Type.Object(properties, { additionalProperties: false, default: {}, description });
 
-export interface RekorConfig {
-  enabled: boolean;
-  /** Log key; default `keys/rekor.pem` (ECDSA P-256, generated in development). */
-  key: KeyConfig;
-  /** Checkpoint origin host name; default: the host name of publicUrl. */
-  hostname?: string;
-  /** Most entries committed in one transaction. */
-  maxBatchSize: number;
-  /** Longest an entry waits for its batch to fill, in milliseconds. */
-  maxBatchWaitMs: number;
-  /** Entries waiting to be sequenced beyond which writes get 503 + Retry-After. */
-  maxPending: number;
-  /** Largest request body, in bytes (413 above). */
-  bodyLimit: number;
-}
+/** A private key file; `def` gives the path (and the whole key) a default, for keys the stack makes in development. */
+const KeySchema = (def: string | undefined, description: string) =>
+  Type.Object(
+    {
+      path: Type.String({ minLength: 1, ...(def !== undefined ? { default: def } : {}), description: 'PEM PKCS#8 private key file; relative paths are under dataDir.' }),
+      passphraseEnv: Type.Optional(Type.String({ minLength: 1, description: 'Environment variable holding the passphrase of an encrypted key file.' })),
+    },
+    { additionalProperties: false, ...(def !== undefined ? { default: {} } : {}), description },
+  );
 
-export interface TsaConfig {
-  enabled: boolean;
-  bodyLimit: number;
-  policyOid?: string;
-}
-
-export interface FulcioConfig {
-  enabled: boolean;
-  /**
-   * Fulcio's own config.json (or config.yaml): `OIDCIssuers`, `MetaIssuers`,
-   * `CIIssuerMetadata`, read unchanged so an existing Fulcio configuration moves
-   * across. Relative to the working directory.
-   */
-  configFile?: string;
-  /**
-   * Trust the stack's own development OIDC issuers (`<url>/oidc`, `<url>/oidc/ci`)
-   * and serve them. Only honoured with `development: true`. Default true.
-   */
-  devIssuer: boolean;
-  /** CA key algorithm for a generated hierarchy (P-256 is ~40x faster to sign with). */
-  caAlgorithm: 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384';
-  /** Leaf lifetime; Sigstore's is 600 s (10 minutes). Shorter only for tests. */
-  certValiditySeconds: number;
-  bodyLimit: number;
-}
-
-export interface CtLogConfig {
-  enabled: boolean;
-  /** The CT log's key (ECDSA P-256: Go clients accept nothing else); default `keys/ctlog.pem`. */
-  key: KeyConfig;
-  /** Path prefix of the RFC 6962 API (`<prefix>/ct/v1/...`). Default '' . */
-  prefix: string;
-  maxBatchSize: number;
-  maxBatchWaitMs: number;
-  maxPending: number;
-  bodyLimit: number;
-}
-
-export interface TufConfig {
-  enabled: boolean;
-  /** Lifetime of timestamp.json; the stack re-signs it when half of it is left. */
-  timestampExpiryHours: number;
-  /**
-   * FOR TESTS: lifetime of timestamp.json in seconds (2 or more); overrides
-   * timestampExpiryHours, so a test can watch the stack re-sign an expiring timestamp.
-   */
-  timestampExpirySeconds?: number;
-  /**
-   * The repository published by the ceremony (`sigstack tuf publish --repository
-   * DIR`), served at /tuf/; relative to the working directory. Required outside
-   * development. In development, setting it serves that repository instead of the
-   * stack's self-managed one under `<dataDir>/tuf` (e.g. to rehearse a ceremony or a
-   * root rotation against a development stack).
-   */
-  repositoryDir?: string;
-  /**
-   * The online key that re-signs snapshot and timestamp of `repositoryDir` (its
-   * private key, a PEM file; relative paths are under dataDir). Required with repositoryDir.
-   */
-  onlineKey?: KeyConfig;
-}
-
-/** Defaults that make `sigstack up` work with nothing configured. */
-export const DEFAULT_CONFIG: StackConfig = {
-  dataDir: './.sigstack',
-  host: '127.0.0.1',
-  port: 3000,
-  logLevel: 'info',
-  development: true,
-  rekor: {
-    enabled: true,
-    key: { path: 'keys/rekor.pem' },
-    maxBatchSize: 1024,
-    maxBatchWaitMs: 2,
-    maxPending: 20_000,
-    bodyLimit: 4 * 1024 * 1024,
+const RekorSchema = section(
+  {
+    enabled: Type.Boolean({ default: true }),
+    key: KeySchema('keys/rekor.pem', 'The log key (ECDSA P-256, generated in development).'),
+    hostname: Type.Optional(Type.String({ minLength: 1, description: 'Checkpoint origin host name; default: the host name of publicUrl.' })),
+    maxBatchSize: int(1, 100_000, 1024, 'Most entries committed in one transaction.'),
+    maxBatchWaitMs: int(0, 10_000, 2, 'Longest an entry waits for its batch to fill, in milliseconds.'),
+    maxPending: int(1, 10_000_000, 20_000, 'Entries waiting to be sequenced beyond which writes get 503 + Retry-After.'),
+    bodyLimit: int(1024, 1024 * 1024 * 1024, 4 * 1024 * 1024, 'Largest request body, in bytes (413 above).'),
   },
-  tsa: { enabled: true, bodyLimit: 10 * 1024 },
-  fulcio: { enabled: true, devIssuer: true, caAlgorithm: 'ecdsa-p256-sha256', certValiditySeconds: 600, bodyLimit: 64 * 1024 },
-  ctlog: {
-    enabled: true,
-    key: { path: 'keys/ctlog.pem' },
-    prefix: '',
-    maxBatchSize: 1024,
-    maxBatchWaitMs: 2,
-    maxPending: 20_000,
-    bodyLimit: 512 * 1024,
+  'The transparency log (Rekor v1 API).',
+);
+
+const TsaSchema = section(
+  {
+    enabled: Type.Boolean({ default: true }),
+    bodyLimit: int(64, 1024 * 1024, 10 * 1024, 'Largest request body, in bytes (413 above).'),
+    policyOid: Type.Optional(Type.String({ pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', description: 'TSTInfo policy OID; default Sigstore\'s 1.3.6.1.4.1.57264.2.' })),
   },
-  tuf: { enabled: true, timestampExpiryHours: 24 },
-};
+  'The RFC 3161 timestamp authority.',
+);
+
+const FulcioSchema = section(
+  {
+    enabled: Type.Boolean({ default: true }),
+    configFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "Fulcio's own config.json (or config.yaml): OIDCIssuers, MetaIssuers, CIIssuerMetadata, read unchanged so an existing Fulcio configuration moves across. Relative to the working directory. Required outside development.",
+      }),
+    ),
+    devIssuer: Type.Boolean({
+      default: true,
+      description: "Trust the stack's own development OIDC issuers (<url>/oidc, <url>/oidc/ci) and serve them. Only honoured with development: true.",
+    }),
+    caAlgorithm: Type.Union([Type.Literal('ecdsa-p256-sha256'), Type.Literal('ecdsa-p384-sha384')], {
+      default: 'ecdsa-p256-sha256',
+      description: 'CA key algorithm for a generated hierarchy (P-256 is ~40x faster to sign with).',
+    }),
+    certValiditySeconds: int(1, 86_400, 600, "Leaf lifetime; Sigstore's is 600 s (10 minutes). Shorter only for tests."),
+    bodyLimit: int(1024, 1024 * 1024, 64 * 1024, 'Largest request body, in bytes (413 above).'),
+  },
+  'The Fulcio-compatible CA.',
+);
+
+const CtLogSchema = section(
+  {
+    enabled: Type.Boolean({ default: true }),
+    key: KeySchema('keys/ctlog.pem', "The CT log's key (ECDSA P-256: Go clients accept nothing else)."),
+    prefix: Type.String({ default: '', pattern: '^((/[A-Za-z0-9._~-]+)+)?$', description: "Path prefix of the RFC 6962 API (<prefix>/ct/v1/...), e.g. /2026 for a yearly shard; '' for none." }),
+    maxBatchSize: int(1, 100_000, 1024, 'Most entries committed in one transaction.'),
+    maxBatchWaitMs: int(0, 10_000, 2, 'Longest an entry waits for its batch to fill, in milliseconds.'),
+    maxPending: int(1, 10_000_000, 20_000, 'Entries waiting to be sequenced beyond which submissions get 503 + Retry-After.'),
+    bodyLimit: int(1024, 16 * 1024 * 1024, 512 * 1024, 'Largest request body, in bytes (413 above).'),
+  },
+  'The certificate-transparency log the CA embeds SCTs from (RFC 6962).',
+);
+
+const TufSchema = section(
+  {
+    enabled: Type.Boolean({ default: true }),
+    timestampExpiryHours: int(1, 24 * 365, 24, 'Lifetime of timestamp.json; the stack re-signs it when half of it is left.'),
+    timestampExpirySeconds: Type.Optional(
+      Type.Integer({ minimum: 2, maximum: 86_400 * 365, description: 'FOR TESTS: lifetime of timestamp.json in seconds; overrides timestampExpiryHours.' }),
+    ),
+    repositoryDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The repository published by the ceremony (sigstack tuf publish --repository DIR), served at /tuf/; relative to the working directory. Required outside development; in development it replaces the stack's self-managed repository.",
+      }),
+    ),
+    onlineKey: Type.Optional(KeySchema(undefined, 'The online key that re-signs snapshot and timestamp of repositoryDir. Required with repositoryDir.')),
+  },
+  'The TUF repository clients initialise from (cosign initialize --mirror <url>/tuf).',
+);
+
+const QueueBoundSchema = (def: number, what: string) =>
+  section(
+    {
+      maxQueueAgeMs: int(
+        1,
+        600_000,
+        def,
+        `A new ${what} request is refused (503 + Retry-After) while the oldest ${what} request in progress has been in progress longer than this, in milliseconds.`,
+      ),
+    },
+    `Bounds for ${what} requests.`,
+  );
+
+const SheddingSchema = section(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Refuse work past the bounds below instead of queueing it without limit.' }),
+    maxEventLoopDelayMs: int(
+      1,
+      600_000,
+      250,
+      'Every request (but /healthz, /readyz, /metrics) is refused while the event loop runs this late, in milliseconds: the process is behind on everything.',
+    ),
+    writes: QueueBoundSchema(500, 'write'),
+    reads: QueueBoundSchema(500, 'read'),
+    retryAfterMinSeconds: int(0, 3600, 1, 'Retry-After of a refused request is drawn at random between this and retryAfterMaxSeconds.'),
+    retryAfterMaxSeconds: int(0, 3600, 3, 'See retryAfterMinSeconds.'),
+  },
+  'Load shedding: past a bound on queueing, answer 503 with a jittered Retry-After at once, before reading the body, so that the requests accepted keep a bounded latency. Writes are the POSTs that create something (entries, certificates, timestamps); searches and everything else are reads.',
+);
+
+/** The JSON Schema of the configuration file (and of the resolved configuration). */
+export const StackConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1, default: './.sigstack', description: 'Where keys, logs and trust material live.' }),
+    host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on.' }),
+    port: int(0, 65535, 3000, 'Port to listen on; 0 picks a free port.'),
+    publicUrl: Type.Optional(
+      Type.String({
+        description:
+          'The URL clients use to reach the stack (an http or https origin). It goes into trusted_root.json, and its host name becomes the Rekor checkpoint origin, so it must not change during a log\'s life. Default http://<host>:<port>.',
+      }),
+    ),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'pino log level.' }),
+    development: Type.Boolean({
+      default: true,
+      description: 'Development defaults: generate missing keys on first start. Production deployments set this to false and provide keys made in a ceremony.',
+    }),
+    rekor: RekorSchema,
+    tsa: TsaSchema,
+    fulcio: FulcioSchema,
+    ctlog: CtLogSchema,
+    tuf: TufSchema,
+    shedding: SheddingSchema,
+  },
+  { additionalProperties: false, title: 'sigstack configuration' },
+);
+
+export type StackConfig = Static<typeof StackConfigSchema>;
+export type KeyConfig = Static<ReturnType<typeof KeySchema>>;
+export type RekorConfig = Static<typeof RekorSchema>;
+export type TsaConfig = Static<typeof TsaSchema>;
+export type FulcioConfig = Static<typeof FulcioSchema>;
+export type CtLogConfig = Static<typeof CtLogSchema>;
+export type TufConfig = Static<typeof TufSchema>;
+export type SheddingConfig = Static<typeof SheddingSchema>;
+
+/** Defaults that make `sigstack up` work with nothing configured: the schema's `default`s. */
+export const DEFAULT_CONFIG: StackConfig = Object.freeze(Value.Default(StackConfigSchema, {}) as StackConfig);
+
+/**
+ * The JSON Schema of the config file, for editors and readers (deploy/sigstack.schema.json
+ * is this). A file may leave out any key that has a default, so those are not
+ * `required` here, as they are in the resolved configuration.
+ */
+export function sigstackConfigJsonSchema(): Record<string, unknown> {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!isPlainObject(node)) return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = strip(v);
+    const props = out.properties as Record<string, { default?: unknown }> | undefined;
+    if (Array.isArray(out.required) && props) {
+      const required = (out.required as string[]).filter((k) => props[k]?.default === undefined);
+      if (required.length > 0) out.required = required;
+      else delete out.required;
+    }
+    return out;
+  };
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(strip(JSON.parse(JSON.stringify(StackConfigSchema))) as Record<string, unknown>) };
+}
 
 export type ConfigOverrides = DeepPartial<StackConfig>;
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -177,52 +225,59 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   if (env.SIGSTACK_HOST) o.host = env.SIGSTACK_HOST;
   if (env.SIGSTACK_PORT) o.port = Number(env.SIGSTACK_PORT);
   if (env.SIGSTACK_PUBLIC_URL) o.publicUrl = env.SIGSTACK_PUBLIC_URL;
-  if (env.SIGSTACK_LOG_LEVEL) o.logLevel = env.SIGSTACK_LOG_LEVEL;
+  if (env.SIGSTACK_LOG_LEVEL) o.logLevel = env.SIGSTACK_LOG_LEVEL as StackConfig['logLevel']; // checked by the schema
   if (env.SIGSTACK_FULCIO_CONFIG) o.fulcio = { configFile: env.SIGSTACK_FULCIO_CONFIG };
   return o;
 }
 
-/** Merges layers over the defaults and validates the result; refuses dangerous states. */
+/**
+ * Merges layers over the defaults and validates the result against the schema, then
+ * the rules no schema states (cross-field, URL semantics); refuses dangerous states
+ * instead of "fixing" them. Every error names the field.
+ */
 export function resolveConfig(...layers: ConfigOverrides[]): StackConfig {
-  let c = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
-  for (const l of layers) c = merge(c, l as Record<string, unknown>, '');
-  const cfg = c as unknown as StackConfig;
-  validate(cfg);
+  let c: Record<string, unknown> = {};
+  for (const l of layers) c = merge(c, l as Record<string, unknown>);
+  const cfg = Value.Default(StackConfigSchema, c) as StackConfig;
+  const first = Value.Errors(StackConfigSchema, cfg).First();
+  if (first) throw new CoreError('CONFIG_INVALID', describeError(first));
+  validateRules(cfg);
   cfg.dataDir = resolve(cfg.dataDir);
   return cfg;
 }
 
-const KNOWN: Record<string, true> = Object.fromEntries(
-  [...paths(DEFAULT_CONFIG as unknown as Record<string, unknown>, ''), 'publicUrl', 'rekor.hostname', 'rekor.key.passphraseEnv', 'tsa.policyOid', 'fulcio.configFile', 'ctlog.key.passphraseEnv', 'tuf.timestampExpirySeconds', 'tuf.repositoryDir', 'tuf.onlineKey', 'tuf.onlineKey.path', 'tuf.onlineKey.passphraseEnv'].map((p) => [p, true]),
-);
-
-function* paths(o: Record<string, unknown>, prefix: string): Generator<string> {
-  for (const [k, v] of Object.entries(o)) {
-    const p = prefix ? `${prefix}.${k}` : k;
-    yield p;
-    if (v && typeof v === 'object' && !Array.isArray(v)) yield* paths(v as Record<string, unknown>, p);
-  }
-}
-
-function merge(base: Record<string, unknown>, over: Record<string, unknown>, prefix: string): Record<string, unknown> {
-  const out = { ...base };
+/** Deep merge of plain objects (later wins); arrays and scalars replace; undefined is absent. */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over ?? {})) {
     if (v === undefined) continue;
-    const p = prefix ? `${prefix}.${k}` : k;
-    if (!KNOWN[p]) throw new CoreError('CONFIG_INVALID', `unknown configuration key "${p}"`);
     const b = base[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' ? merge(b as Record<string, unknown>, v as Record<string, unknown>, p) : v;
+    out[k] = isPlainObject(v) && isPlainObject(b) ? merge(b, v) : v;
   }
   return out;
 }
 
-function validate(c: StackConfig): void {
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `rekor.maxBatchSize: must be an integer between 1 and 100000, got 0` from a schema error. */
+function describeError(e: ValueError): string {
+  const field = e.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
+  const schema = e.schema as TSchema & { minimum?: number; maximum?: number; anyOf?: { const?: unknown }[]; pattern?: string };
+  const got = e.value === undefined ? 'nothing' : JSON.stringify(e.value)?.slice(0, 80);
+  if (e.message === 'Unexpected property') return `unknown configuration key "${field}"`;
+  if (schema.type === 'integer' && schema.minimum !== undefined && schema.maximum !== undefined)
+    return `${field} must be an integer between ${schema.minimum} and ${schema.maximum}, got ${got}`;
+  if (schema.anyOf?.every((a) => a.const !== undefined)) return `${field} must be one of ${schema.anyOf.map((a) => String(a.const)).join(', ')}, got ${got}`;
+  if (schema.type === 'string' && schema.pattern) return `${field} must match ${schema.pattern}, got ${got}`;
+  return `${field}: ${e.message.toLowerCase()}, got ${got}`;
+}
+
+function validateRules(c: StackConfig): void {
   const bad = (m: string): never => {
     throw new CoreError('CONFIG_INVALID', m);
   };
-  if (typeof c.dataDir !== 'string' || c.dataDir === '') bad('dataDir must be a non-empty path');
-  if (typeof c.host !== 'string' || c.host === '') bad('host must be a host name or address');
-  if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) bad(`port must be an integer 0..65535, got ${String(c.port)}`);
   if (c.publicUrl !== undefined) {
     let u: URL;
     try {
@@ -233,34 +288,13 @@ function validate(c: StackConfig): void {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') bad('publicUrl must be http or https');
     if (u.pathname !== '/' || u.search || u.hash) bad('publicUrl must be an origin (no path, query or fragment)');
   }
-  for (const [name, v, min, max] of [
-    ['rekor.maxBatchSize', c.rekor.maxBatchSize, 1, 100_000],
-    ['rekor.maxBatchWaitMs', c.rekor.maxBatchWaitMs, 0, 10_000],
-    ['rekor.maxPending', c.rekor.maxPending, 1, 10_000_000],
-    ['rekor.bodyLimit', c.rekor.bodyLimit, 1024, 1024 * 1024 * 1024],
-    ['tsa.bodyLimit', c.tsa.bodyLimit, 64, 1024 * 1024],
-    ['fulcio.certValiditySeconds', c.fulcio.certValiditySeconds, 1, 86_400],
-    ['fulcio.bodyLimit', c.fulcio.bodyLimit, 1024, 1024 * 1024],
-    ['ctlog.maxBatchSize', c.ctlog.maxBatchSize, 1, 100_000],
-    ['ctlog.maxBatchWaitMs', c.ctlog.maxBatchWaitMs, 0, 10_000],
-    ['ctlog.maxPending', c.ctlog.maxPending, 1, 10_000_000],
-    ['ctlog.bodyLimit', c.ctlog.bodyLimit, 1024, 16 * 1024 * 1024],
-    ['tuf.timestampExpiryHours', c.tuf.timestampExpiryHours, 1, 24 * 365],
-  ] as const) {
-    if (!Number.isInteger(v) || v < min || v > max) bad(`${name} must be an integer between ${min} and ${max}, got ${String(v)}`);
-  }
-  if (typeof c.rekor.key?.path !== 'string' || c.rekor.key.path === '') bad('rekor.key.path must be a file path');
-  if (typeof c.ctlog.key?.path !== 'string' || c.ctlog.key.path === '') bad('ctlog.key.path must be a file path');
-  if (c.ctlog.prefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(c.ctlog.prefix)) bad(`ctlog.prefix must be empty or like /2026, got "${c.ctlog.prefix}"`);
-  if (c.fulcio.caAlgorithm !== 'ecdsa-p256-sha256' && c.fulcio.caAlgorithm !== 'ecdsa-p384-sha384')
-    bad(`fulcio.caAlgorithm must be ecdsa-p256-sha256 or ecdsa-p384-sha384, got ${String(c.fulcio.caAlgorithm)}`);
   if (c.tuf.enabled && !c.development && (!c.tuf.repositoryDir || !c.tuf.onlineKey?.path))
     bad('outside development, tuf needs tuf.repositoryDir (published by the ceremony) and tuf.onlineKey, or tuf.enabled: false');
   if (c.tuf.enabled && c.tuf.repositoryDir && !c.tuf.onlineKey?.path) bad('tuf.repositoryDir needs tuf.onlineKey: the key that keeps its timestamp fresh');
-  if (c.tuf.timestampExpirySeconds !== undefined && (!Number.isInteger(c.tuf.timestampExpirySeconds) || c.tuf.timestampExpirySeconds < 2 || c.tuf.timestampExpirySeconds > 86_400 * 365))
-    bad(`tuf.timestampExpirySeconds must be an integer between 2 and ${86_400 * 365}, got ${String(c.tuf.timestampExpirySeconds)}`);
   if (c.fulcio.enabled && !c.ctlog.enabled) bad('fulcio needs the CT log (ctlog.enabled): clients refuse certificates without an embedded SCT');
   if (c.fulcio.enabled && !c.development && !c.fulcio.configFile) bad('fulcio.configFile is required outside development: say which identity providers the CA trusts');
+  if (c.shedding.retryAfterMaxSeconds < c.shedding.retryAfterMinSeconds)
+    bad(`shedding.retryAfterMaxSeconds (${c.shedding.retryAfterMaxSeconds}) must not be below shedding.retryAfterMinSeconds (${c.shedding.retryAfterMinSeconds})`);
 }
 
 /** The public URL, defaulting to the listen address (with the port actually bound). */

@@ -47,3 +47,43 @@ t.test('refuses dangerous or meaningless configuration', async (t) => {
   t.throws(() => readConfigFile(join(dir, 'bad.yaml')), { code: 'CONFIG_INVALID' });
   t.throws(() => readConfigFile(join(dir, 'missing.yaml')), { code: 'CONFIG_INVALID', message: /cannot read/ });
 });
+
+t.test('errors name the field (issue 10: the schema validates)', async (t) => {
+  for (const [o, msg] of [
+    [{ port: 'eighty' }, /^port must be an integer between 0 and 65535, got "eighty"$/],
+    [{ rekor: { key: { path: '' } } }, /^rekor\.key\.path/],
+    [{ rekor: { key: { path: 'k.pem', passphrase: 'x' } } }, /^unknown configuration key "rekor\.key\.passphrase"$/],
+    [{ logLevel: 'loud' }, /^logLevel must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
+    [{ tsa: { policyOid: 'not.an.oid' } }, /^tsa\.policyOid must match/],
+    [{ tuf: { timestampExpirySeconds: 1 } }, /^tuf\.timestampExpirySeconds must be an integer between 2 and/],
+    [{ shedding: { writes: { maxQueueAgeMs: 0 } } }, /^shedding\.writes\.maxQueueAgeMs must be an integer between 1 and/],
+    [{ shedding: { retryAfterMinSeconds: 5, retryAfterMaxSeconds: 2 } }, /retryAfterMaxSeconds \(2\) must not be below/],
+    [{ development: 'yes' }, /^development: expected boolean, got "yes"$/],
+  ] as const) {
+    t.throws(() => resolveConfig(o as never), { code: 'CONFIG_INVALID', message: msg }, JSON.stringify(o));
+  }
+  const c = resolveConfig({ shedding: { reads: { maxQueueAgeMs: 100 } } });
+  t.equal(c.shedding.reads.maxQueueAgeMs, 100);
+  t.equal(c.shedding.writes.maxQueueAgeMs, DEFAULT_CONFIG.shedding.writes.maxQueueAgeMs, 'bounds have defaults');
+  t.equal(c.tuf.onlineKey, undefined, 'an optional key without a value stays absent');
+});
+
+const DEPLOY = join(import.meta.dirname, '..', '..', '..', 'deploy');
+
+t.test('deploy/sigstack.example.yaml is valid (issue 10)', async (t) => {
+  const c = resolveConfig(readConfigFile(join(DEPLOY, 'sigstack.example.yaml')));
+  t.equal(c.development, false);
+  t.equal(c.publicUrl, 'https://sigstore.example.com');
+  t.equal(c.tuf.onlineKey?.passphraseEnv, 'TUF_ONLINE_KEY_PASSPHRASE');
+  t.same(c.shedding, DEFAULT_CONFIG.shedding, 'the example shows the shedding defaults');
+});
+
+t.test('deploy/sigstack.schema.json is the schema the stack validates with', async (t) => {
+  const { sigstackConfigJsonSchema } = await import('../src/config.js');
+  const { readFileSync } = await import('node:fs');
+  const path = join(DEPLOY, 'sigstack.schema.json');
+  const text = JSON.stringify(sigstackConfigJsonSchema(), null, 2) + '\n';
+  // Regenerate with SIGSTACK_WRITE_SCHEMA=1 npx tap packages/server/test/config.test.ts
+  if (process.env.SIGSTACK_WRITE_SCHEMA === '1') writeFileSync(path, text);
+  t.equal(readFileSync(path, 'utf8'), text);
+});
