@@ -7,6 +7,9 @@ import { ctlogRoutes, type CtLogService } from '@sigstack/ctlog';
 import { tufRoutes, DEFAULT_TUF_PREFIX } from '@sigstack/tuf';
 import type { FastifyPluginAsync } from 'fastify';
 import { createMetrics } from './metrics.js';
+import { installLoadShedder } from './load-shedder.js';
+import { JsonTooDeepError, jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
+import type { SheddingConfig } from './config.js';
 
 export interface AppServices {
   rekor?: { service: RekorService; bodyLimit: number };
@@ -24,6 +27,8 @@ export interface BuildAppOptions {
   /** A pino destination stream (tests pass one to keep output quiet or inspect it). */
   logStream?: NodeJS.WritableStream;
   services: AppServices;
+  /** Load-shedding bounds (config `shedding`); without them nothing is refused for load. */
+  shedding?: SheddingConfig;
 }
 
 /**
@@ -55,6 +60,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   const metrics = createMetrics();
   metrics.install(app);
+  // Root hooks, added before the services are registered so that every route inherits them.
+  if (opts.shedding) metrics.observeShedder(installLoadShedder(app, opts.shedding, metrics.shedding));
+  app.addHook('preValidation', async (req) => {
+    if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body) && jsonDeeperThan(req.body, MAX_JSON_DEPTH))
+      throw new JsonTooDeepError(MAX_JSON_DEPTH);
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => ({ status: 'ready', services: Object.keys(opts.services) }));

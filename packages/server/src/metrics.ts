@@ -1,12 +1,22 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import type { LoadShedder, LoadShedderMetrics } from './load-shedder.js';
+
+export interface Metrics {
+  registry: Registry;
+  install(app: FastifyInstance): void;
+  /** Counts refused requests by route class and reason (sigstack_shed_requests_total). */
+  shedding: LoadShedderMetrics;
+  /** Exposes the shedder's live signals as gauges, read at scrape time. */
+  observeShedder(shedder: LoadShedder): void;
+}
 
 /**
  * Prometheus metrics on a registry of our own (never the global one, so that
  * several stacks can live in one process, as they do in tests). Labels are the
  * route pattern and status, never the raw URL, to keep cardinality bounded.
  */
-export function createMetrics(): { registry: Registry; install(app: FastifyInstance): void } {
+export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -22,8 +32,36 @@ export function createMetrics(): { registry: Registry; install(app: FastifyInsta
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const shed = new Counter({
+    name: 'sigstack_shed_requests_total',
+    help: 'Requests refused with 503 by load shedding, by route class (write, read) and reason (event-loop, queue-age)',
+    labelNames: ['class', 'reason'] as const,
+    registers: [registry],
+  });
+  // Both classes and reasons exist from the start, so a dashboard shows 0 rather than nothing.
+  for (const c of ['write', 'read']) for (const r of ['event-loop', 'queue-age']) shed.inc({ class: c, reason: r }, 0);
   return {
     registry,
+    shedding: { shed: (c, reason) => shed.inc({ class: c, reason }) },
+    observeShedder(shedder) {
+      new Gauge({
+        name: 'sigstack_queue_age_seconds',
+        help: 'Age of the oldest request in progress, by route class (what load shedding bounds)',
+        labelNames: ['class'] as const,
+        registers: [registry],
+        collect() {
+          for (const c of ['write', 'read'] as const) this.set({ class: c }, shedder.queueAgeMs(c) / 1000);
+        },
+      });
+      new Gauge({
+        name: 'sigstack_event_loop_delay_seconds',
+        help: 'How late the event loop runs (what load shedding bounds for every class)',
+        registers: [registry],
+        collect() {
+          this.set(shedder.eventLoopDelayMs() / 1000);
+        },
+      });
+    },
     install(app) {
       app.addHook('onResponse', async (req, reply) => {
         const route = req.routeOptions.url ?? 'unmatched';

@@ -146,6 +146,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
 
   const app = await buildApp({
     logLevel: config.logLevel,
+    shedding: config.shedding,
     ...(opts.logStream ? { logStream: opts.logStream } : {}),
     services: {
       ...(rekor ? { rekor: { service: rekor.service, bodyLimit: config.rekor.bodyLimit } } : {}),
