@@ -132,6 +132,17 @@ ${extra}`;
   t.match((await sgFails(['verify', '--policy', other, ...trust, images.gate!])).stderr, /no policy matches/);
 });
 
+t.test('--recursive signs an index and every manifest in it; cosign 3.1 verifies each', async (t) => {
+  const [a, b] = [images.key3!, images.key2!];
+  const indexTag = `${registry.host}/test/client:multi`;
+  await runClientOk(peer('crane'), ['index', 'append', '-m', a, '-m', b, '-t', indexTag], { env: env3 });
+  const digest = (await runClientOk(peer('crane'), ['digest', indexTag], { env: env3 })).stdout.trim();
+  const index = `${registry.host}/test/client@${digest}`;
+  const r = await sg(['sign', '--key', join(dir, 'theirs.key'), '--rekor-url', stack.url, '--recursive', '--yes', index], kenv3);
+  t.equal((r.stderr.match(/Pushing signature/g) ?? []).length, 3, 'the index and its two manifests');
+  for (const img of [index, a, b]) await runClientOk(cosign3, ['verify', '--key', join(dir, 'theirs.pub'), ...trust, img], { env: env3 });
+});
+
 t.test('signing by tag warns as cosign does; hostile input is a clear error', async (t) => {
   const tagged = images.key3!.replace(/@sha256:.*/, ':key3');
   const r = await sg(['sign', '--key', join(dir, 'ours.key'), '--rekor-url', stack.url, '--yes', tagged], kenv3);
