@@ -13,7 +13,24 @@ export interface ParsedFlags {
   positionals: string[];
 }
 
+/** Thrown by parseFlags for `--help` / `-h`: the verb's runner prints the flags and exits 0. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+  constructor(readonly spec: FlagSpec) {
+    super('help');
+  }
+}
+
+/** The flags of a verb, one per line, for --help. */
+export function describeFlags(spec: FlagSpec): string {
+  return Object.entries(spec)
+    .filter(([, s]) => !s.hidden)
+    .map(([name, s]) => `  ${s.short ? `-${s.short}, ` : '    '}--${name}${s.type === 'string' ? ' string' : ''}${s.multiple ? ' (repeatable)' : ''}`)
+    .join('\n');
+}
+
 export function parseFlags(args: string[], spec: FlagSpec): ParsedFlags {
+  if (args.includes('--help') || args.includes('-h')) throw new HelpRequested(spec);
   const values: ParsedFlags['values'] = {};
   const positionals: string[] = [];
   const shorts = new Map(Object.entries(spec).flatMap(([name, s]) => (s.short ? [[s.short, name] as const] : [])));

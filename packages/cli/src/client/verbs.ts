@@ -1,5 +1,6 @@
 import { attestBlobCommand, signBlobCommand, verifyBlobAttestationCommand, verifyBlobCommand } from './blob-commands.js';
 import { runVerb } from './cli-io.js';
+import { describeFlags, HelpRequested } from './cosign-flags.js';
 import { attestCommand, signCommand, verifyAttestationCommand, verifyCommand } from './image-commands.js';
 import { generateKeyPairCommand, publicKeyCommand } from './key-commands.js';
 import { initializeCommand } from './trust-commands.js';
@@ -25,6 +26,27 @@ const VERBS: Record<ClientVerbName, (args: string[]) => Promise<void>> = {
   initialize: initializeCommand,
 };
 
-export function runClientVerb(name: ClientVerbName, args: string[]): Promise<void> {
-  return runVerb(() => VERBS[name](args));
+export async function runClientVerb(name: ClientVerbName, args: string[]): Promise<void> {
+  try {
+    await VERBS[name](args);
+  } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`usage: sigstack ${name} [flags]${ARGS[name] ? ' ' + ARGS[name] : ''}\n(cosign's verb and flags; see packages/cli/README.md)\n\nflags:\n${describeFlags(e.spec)}\n`);
+      return;
+    }
+    return runVerb(() => {
+      throw e;
+    });
+  }
 }
+
+const ARGS: Partial<Record<ClientVerbName, string>> = {
+  'sign-blob': 'FILE',
+  'verify-blob': 'FILE|sha256:HEX',
+  'attest-blob': 'FILE',
+  'verify-blob-attestation': 'FILE|sha256:HEX',
+  sign: 'IMAGE...',
+  verify: 'IMAGE...',
+  attest: 'IMAGE...',
+  'verify-attestation': 'IMAGE...',
+};
