@@ -4,11 +4,13 @@
 // modules otherwise. Modules the verbs load on demand (the signing services, TUF,
 // interactive sign-in) stay in chunks of their own. Runs after `tsc -b` (pnpm build).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}packages/cli/dist/client-bundle`;
+const final = `${root}packages/cli/dist/client-bundle`;
+// Built aside, then swapped in: a `sigstack` started during a rebuild finds the old bundle or the new one.
+const outdir = `${final}.tmp-${process.pid}`;
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { verbs: `${root}packages/cli/dist/client/verbs.js` },
@@ -24,3 +26,11 @@ await build({
   banner: { js: "import { createRequire as __sigstackRequire } from 'node:module'; const require = __sigstackRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+rmSync(`${final}.old`, { recursive: true, force: true });
+try {
+  renameSync(final, `${final}.old`);
+} catch {
+  // first build
+}
+renameSync(outdir, final);
+rmSync(`${final}.old`, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // verify what sigstack signed, sigstack verifies what they signed; with a key and
 // keyless; sigstore-go's verifier accepts our bundles. No insecure flag anywhere.
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { peer } from './lib/peers.js';
@@ -125,6 +125,55 @@ t.test('keyless', async (t) => {
     t.equal(r.code, 0, r.stderr);
     t.match(r.stderr, /Verified OK/);
   });
+});
+
+t.test('every refusal names what failed, never a stack trace', async (t) => {
+  const token = tokenFile(dir, await idp.emailToken('alice@example.com'));
+  const who = ['--certificate-identity', 'alice@example.com', '--certificate-oidc-issuer', idp.url];
+  const good = join(dir, 'refusals.sigstore.json');
+  await sg(['sign-blob', '--signing-config', stack.signingConfig, '--identity-token', token, '--bundle', good, '--yes', artifact]);
+  const b = JSON.parse(readFileSync(good, 'utf8'));
+  const variant = (name: string, edit: (x: any) => void) => {
+    const copy = JSON.parse(JSON.stringify(b));
+    edit(copy);
+    const p = join(dir, `refusal-${name}.json`);
+    writeFileSync(p, JSON.stringify(copy));
+    return p;
+  };
+  const flip = (b64: string) => {
+    const buf = Buffer.from(b64, 'base64');
+    buf[buf.length - 1] ^= 1;
+    return buf.toString('base64');
+  };
+  const cases: [string, string, RegExp, string[]?][] = [
+    ['inclusion proof', variant('proof', (x) => (x.verificationMaterial.tlogEntries[0].inclusionProof.hashes = [flip(x.verificationMaterial.tlogEntries[0].inclusionProof.hashes[0] ?? Buffer.alloc(32).toString('base64'))])), /transparency log/],
+    ['checkpoint', variant('checkpoint', (x) => (x.verificationMaterial.tlogEntries[0].inclusionProof.checkpoint.envelope = x.verificationMaterial.tlogEntries[0].inclusionProof.checkpoint.envelope.replace(/\n(\d+)\n/, (_m: string, n: string) => `\n${Number(n) + 1}\n`))), /transparency log/],
+    ['no log entry', variant('no-entry', (x) => (x.verificationMaterial.tlogEntries = [])), /transparency log/],
+    ['signature', variant('signature', (x) => (x.messageSignature.signature = flip(x.messageSignature.signature))), /signature|transparency log|timestamp/],
+    ['certificate', variant('certificate', (x) => (x.verificationMaterial.certificate.rawBytes = flip(x.verificationMaterial.certificate.rawBytes))), /certificate|bundle/],
+    ['timestamp', variant('timestamp', (x) => (x.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp = flip(x.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp))), /timestamp|bundle/],
+  ];
+  for (const [name, path, message] of cases) {
+    const r = await sgFails(['verify-blob', '--bundle', path, ...trust, ...who, artifact]);
+    t.match(r.stderr, /^Error: /m, name);
+    t.match(r.stderr, message, name);
+    t.notMatch(r.stderr, /internal error|\n\s+at /, `${name}: no stack trace`);
+  }
+  // no CT log in the trust root: the SCT cannot be checked
+  const noCt = join(dir, 'no-ct.json');
+  const root = JSON.parse(readFileSync(stack.trustedRoot, 'utf8'));
+  root.ctlogs = [];
+  writeFileSync(noCt, JSON.stringify(root));
+  t.match((await sgFails(['verify-blob', '--bundle', good, '--trusted-root', noCt, ...who, artifact])).stderr, /SCT/);
+  // truncated and oversized bundles
+  const truncated = join(dir, 'truncated.json');
+  writeFileSync(truncated, readFileSync(good, 'utf8').slice(0, 200));
+  t.match((await sgFails(['verify-blob', '--bundle', truncated, ...trust, ...who, artifact])).stderr, /not JSON \(truncated\?\)/);
+  // a failed signing writes nothing
+  const none = join(dir, 'never-written.json');
+  const bad = tokenFile(dir, 'not-a-token');
+  await sgFails(['sign-blob', '--signing-config', stack.signingConfig, '--identity-token', bad, '--bundle', none, '--yes', artifact]);
+  t.notOk(existsSync(none), 'no bundle written on failure');
 });
 
 t.test('attestations', async (t) => {
