@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
   attestImage,
@@ -71,7 +72,7 @@ export async function attestCommand(args: string[]): Promise<void> {
   }
 }
 
-const IMAGE_VERIFY_FLAGS = { ...VERIFY_FLAGS, policy: { type: 'string' }, output: { type: 'string', short: 'o' }, 'no-matching-policy': { type: 'string' } } as const;
+const IMAGE_VERIFY_FLAGS = { ...VERIFY_FLAGS, policy: { type: 'string' }, output: { type: 'string', short: 'o' }, 'output-file': { type: 'string' }, 'no-matching-policy': { type: 'string' } } as const;
 
 /** `verify IMAGE...`: the signatures in either layout, against a key, an identity, or a policy file. */
 export async function verifyCommand(args: string[]): Promise<void> {
@@ -85,7 +86,7 @@ export async function verifyCommand(args: string[]): Promise<void> {
     status(`\nVerification for ${r.reference} --\nThe following checks were performed on each of these signatures:\n  - The cosign claims were validated\n  - Existence of the claims in the transparency log was verified offline\n  - ${str(p, 'key') ? 'The signatures were verified against the specified public key' : 'The code-signing certificate was verified using trusted certificate authority certificates'}`);
     out.push(...r.verified.map(signatureOutput));
   }
-  result(JSON.stringify(out));
+  emit(p, JSON.stringify(out));
 }
 
 /** `verify-attestation IMAGE... [--type T]`: the attestations, with cosign's claim checks, or a policy's. */
@@ -101,7 +102,7 @@ export async function verifyAttestationCommand(args: string[]): Promise<void> {
     status(`\nVerification for ${r.reference} --\nThe following checks were performed on each of these signatures:\n  - The cosign claims were validated\n  - Existence of the claims in the transparency log was verified offline\n  - ${str(p, 'key') ? 'The signatures were verified against the specified public key' : 'The code-signing certificate was verified using trusted certificate authority certificates'}`);
     out.push(...r.verified.map(attestationOutput));
   }
-  for (const o of out) result(JSON.stringify(o));
+  emit(p, out.map((o) => JSON.stringify(o)).join('\n'));
 }
 
 /**
@@ -126,7 +127,14 @@ async function gate(p: ParsedFlags, what: 'signatures' | 'attestations'): Promis
     decisions.push({ image: ref, digest, allowed: true, policies: decision.passed.map((x) => ({ policy: x.policy, authority: x.authority, signatures: x.signatures, attestations: x.attestations })) });
   }
   void what;
-  result(JSON.stringify(decisions));
+  emit(p, JSON.stringify(decisions));
+}
+
+/** The result on stdout, or in --output-file as cosign writes it there. */
+function emit(p: ParsedFlags, text: string): void {
+  const file = str(p, 'output-file');
+  if (file) writeFileSync(file, text + '\n');
+  else result(text);
 }
 
 function signatureOutput(v: VerifiedImageSignature): unknown {
