@@ -6,6 +6,7 @@ import { PolicyError, toSignedEntity, toTrustMaterial, VerificationError, Verifi
 import { parseVerificationKey, verifyPrehashedSignature, type HashAlgorithm } from '@sigstack/core';
 import { ClientError, type ClientErrorCode } from '../errors.js';
 import { digestFile, type DigestAlgorithm } from '../sign/artifact-digest.js';
+import { verifyNoRootInBundle, verifyTlogEntriesStrict, verifyTrustedRootStrict } from './strict-checks.js';
 
 /** Who must have signed, for keyless verification (cosign's --certificate-* flags). */
 export interface IdentityPolicy {
@@ -32,6 +33,8 @@ export interface VerifierOptions {
   key?: KeyObject;
   /** Required for keyless bundles. */
   identity?: IdentityPolicy;
+  /** The verifier's clock (an integrated time later than this is refused); the system clock by default. */
+  now?: () => Date;
 }
 
 export interface VerifiedBundle {
@@ -58,13 +61,17 @@ const MAX_WHOLE_FILE = 64 * 1024 * 1024;
  *   signature, not the digest field);
  * - identity regular expressions on the issuer as well as the subject;
  * - a key-signed bundle verifies only against the given key, and a certificate-signed
- *   one only against an identity policy: never one in place of the other.
+ *   one only against an identity policy: never one in place of the other;
+ * - the checks of strict-checks.ts, where the specification is stricter than
+ *   sigstore-js (trusted root windows, no root certificate in the bundle, log entries
+ *   consistent with their checkpoints, no duplicate or future entries).
  */
 export class BundleVerifier {
   private readonly verifier: Verifier;
   private readonly policy: VerificationPolicy | undefined;
 
   constructor(private readonly opts: VerifierOptions) {
+    verifyTrustedRootStrict(opts.trustedRoot);
     const key = opts.key;
     const material = key ? toTrustMaterial(opts.trustedRoot, () => ({ publicKey: key, validFor: () => true })) : toTrustMaterial(opts.trustedRoot);
     this.verifier = new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 });
@@ -72,7 +79,9 @@ export class BundleVerifier {
     if (!key && !opts.identity) throw new ClientError('USAGE', 'verification needs a key (--key) or an identity (--certificate-identity and --certificate-oidc-issuer)');
   }
 
-  async verify(bundle: Bundle, artifact: ArtifactInput): Promise<VerifiedBundle> {
+  async verify(original: Bundle, artifact: ArtifactInput): Promise<VerifiedBundle> {
+    const bundle = verifyTlogEntriesStrict(original, this.opts.now?.() ?? new Date());
+    verifyNoRootInBundle(bundle);
     const material = bundle.verificationMaterial.content.$case;
     if (this.opts.key && material !== 'publicKey')
       throw new ClientError('VERIFY_SIGNATURE', 'the bundle carries a certificate, not a key signature: verify it with --certificate-identity and --certificate-oidc-issuer');
@@ -101,7 +110,7 @@ export class BundleVerifier {
     if (this.opts.identity?.issuerRegExp !== undefined && !new RegExp(this.opts.identity.issuerRegExp).test(issuer ?? ''))
       throw new ClientError('VERIFY_IDENTITY', `certificate issuer "${issuer ?? ''}" does not match --certificate-oidc-issuer-regexp ${this.opts.identity.issuerRegExp}`);
 
-    const out: VerifiedBundle = { bundle, timestamps: [] };
+    const out: VerifiedBundle = { bundle: original, timestamps: [] };
     if (signer.identity) out.identity = { ...(signer.identity.subjectAlternativeName !== undefined ? { subjectAlternativeName: signer.identity.subjectAlternativeName } : {}), ...(issuer !== undefined ? { issuer } : {}) };
     if (bundle.content.$case === 'dsseEnvelope') {
       out.payload = Buffer.from(bundle.content.dsseEnvelope.payload);
