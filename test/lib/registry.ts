@@ -12,12 +12,17 @@ export interface LocalRegistry {
   output(): string;
 }
 
+export interface RegistryOptions {
+  /** A fixed port (e.g. 5000, the one the README's commands name) instead of a free one. */
+  port?: number;
+}
+
 /**
- * Starts Docker's distribution registry on 127.0.0.1:<free port> with its storage in
- * `dir`, waits until /v2/ answers, and stops it when the test ends.
+ * Starts Docker's distribution registry on 127.0.0.1:<free port> (or `opts.port`) with
+ * its storage in `dir`, waits until /v2/ answers, and stops it when the test ends.
  */
-export async function startRegistry(t: Teardown, dir: string): Promise<LocalRegistry> {
-  const port = await freePort();
+export async function startRegistry(t: Teardown, dir: string, opts: RegistryOptions = {}): Promise<LocalRegistry> {
+  const port = opts.port ?? (await freePort());
   const storage = join(dir, 'storage');
   mkdirSync(storage, { recursive: true });
   const config = join(dir, 'config.yml');
