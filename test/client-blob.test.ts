@@ -16,7 +16,7 @@ import { sigstack } from './lib/sigstack-cli.js';
 t.setTimeout(400_000);
 
 const dir = tempDir(t);
-const { stack, idp, env3: env } = await startKeylessStack(t, dir);
+const { stack, idp, env3: env, env2 } = await startKeylessStack(t, dir);
 const cosign3 = peer('cosign3');
 const cosign2 = peer('cosign2');
 const sg = (args: string[], opts = { env }) => runClientOk(...sigstack(args), opts);
@@ -118,6 +118,12 @@ t.test('keyless', async (t) => {
     const b = join(dir, 'cosign3-keyless.json');
     await runClientOk(cosign3, ['sign-blob', '--signing-config', stack.signingConfig, ...trust, '--identity-token', token, '--bundle', b, '--yes', artifact], { env });
     t.match((await sg(['verify-blob', '--bundle', b, ...trust, ...who, artifact])).stderr, /Verified OK/);
+  });
+  await t.test('sigstack verifies what cosign 2.5 signed keyless (its own bundle format, trust from SIGSTORE_* as cosign 2 takes it)', async (t) => {
+    const b = join(dir, 'cosign2-keyless.bundle');
+    await runClientOk(cosign2, ['sign-blob', '--fulcio-url', stack.url, '--rekor-url', stack.url, '--identity-token', token, '--bundle', b, '--yes', artifact], { env: env2 });
+    t.match((await sg(['verify-blob', '--bundle', b, ...who, artifact], { env: env2 })).stderr, /Verified OK/);
+    t.match((await sgFails(['verify-blob', '--bundle', b, '--certificate-identity', 'mallory@example.com', '--certificate-oidc-issuer', idp.url, artifact], { env: env2 })).stderr, /identity/);
   });
   await t.test('--offline on a machine with no route out (a network namespace with no interface up)', async (t) => {
     const b = join(dir, 'cosign3-keyless.json');
