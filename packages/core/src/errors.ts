@@ -25,6 +25,8 @@ export type CoreErrorCode =
   | 'INVALID_CERTIFICATE'
   | 'INVALID_SIGNATURE'
   | 'KEY_FILE'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  /** Input that is not strict DER (asn1/der-reader.ts); callers re-code it at their boundary. */
+  | 'MALFORMED_DER';
 
 export class CoreError extends SigstackError<CoreErrorCode> {}

@@ -14,9 +14,29 @@ export type { FileSignerOptions } from './signer/file-signer.js';
 export { parseVerificationKey, verifySignature, verifyPrehashedSignature, defaultHashFor, MIN_RSA_BITS } from './keys/public-key.js';
 export type { VerificationKey, PublicKeyKind } from './keys/public-key.js';
 export { verifyEcdsaPrehashed } from './keys/ecdsa-prehash.js';
-export { writeFileOnce, fsyncDirectory } from './fs/write-once.js';
+export { writeFileOnce, writeFileAtomic, writeFileSynced, fsyncDirectory } from './fs/write-once.js';
 export type { WriteFileOnceOptions } from './fs/write-once.js';
 export { retryAfterSeconds, DEFAULT_RETRY_AFTER } from './retry-after.js';
 export type { RetryAfterRange } from './retry-after.js';
 export { requestErrorReply, INTERNAL_ERROR_REPLY } from './error-reply.js';
 export type { ErrorReply } from './error-reply.js';
+export {
+  MAX_DER_DEPTH,
+  readTlv,
+  readDer,
+  children,
+  contents,
+  tlvBytes,
+  isMalformedDer,
+  DerReader,
+  checkInteger,
+  checkIntegerContent,
+  readSmallInteger,
+  readBoolean,
+  readOid,
+  oidFromContent,
+} from './asn1/der-reader.js';
+export type { Tlv, DerElement } from './asn1/der-reader.js';
+export { OID } from './asn1/oids.js';
+export { readCertificateParts, parseTbs, tbsOf, findExtension } from './asn1/certificate-parts.js';
+export type { CertificateParts, ExtensionTlv } from './asn1/certificate-parts.js';

@@ -19,7 +19,6 @@ export { verifyCaChain } from './ca/ca-chain.js';
 export type { CaChainInfo } from './ca/ca-chain.js';
 export { LeafProfile, sctListExtension, CT_POISON_EXT } from './ca/leaf-profile.js';
 export type { LeafSpec, LeafParts } from './ca/leaf-profile.js';
-export { FULCIO_OID } from './ca/oids.js';
 export type { CtLogClient } from './ca/ct-log-client.js';
 
 // -- the service --

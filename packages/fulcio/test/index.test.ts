@@ -15,7 +15,6 @@ t.test('the public surface', async (t) => {
     'DEFAULT_DISCOVERY_TIMEOUT_MS',
     'DEFAULT_FULCIO_BODY_LIMIT',
     'DEFAULT_LEEWAY_SECONDS',
-    'FULCIO_OID',
     'FULCIO_STATUS',
     'FulcioError',
     'FulcioService',

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { objectIdentifier } from '@sigstack/x509';
-import { DerReader, readOid } from '../src/asn1/der-reader.js';
+import { DerReader, readOid } from '@sigstack/core';
 import { decodeTimeStampReq } from '../src/asn1/time-stamp-req.js';
 import { parseDerRequest } from '../src/service/timestamp-request.js';
 import { TsaError } from '../src/index.js';

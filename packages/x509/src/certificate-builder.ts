@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { digest, type Signer } from '@sigstack/core';
-import { X509_OID as OID } from './oids.js';
+import { digest, OID, type Signer } from '@sigstack/core';
 import { encodeName, type DistinguishedName } from './distinguished-name.js';
 
 /**

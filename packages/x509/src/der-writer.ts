@@ -190,3 +190,12 @@ function compactUtc(ms: number): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(year, 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
 }
+
+/**
+ * Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE,
+ *                          extnValue OCTET STRING }                    (RFC 5280 §4.1)
+ * DER omits `critical` when it is FALSE (the DEFAULT).
+ */
+export function extensionDer(oid: string, critical: boolean, extnValue: Uint8Array): Buffer {
+  return critical ? sequence(objectIdentifier(oid), DER_TRUE, octetString(extnValue)) : sequence(objectIdentifier(oid), octetString(extnValue));
+}

@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { X509_OID as OID } from './oids.js';
+import { OID } from '@sigstack/core';
 
 /*
  * RFC 5280 §4.1.2.4

@@ -15,7 +15,6 @@ export {
 export type { CertificateSpec, KeyUsageName } from './certificate-builder.js';
 export { encodeName, decodeName } from './distinguished-name.js';
 export type { DistinguishedName } from './distinguished-name.js';
-export { X509_OID } from './oids.js';
 // The minimal DER writer for hot paths (TSA responses, Fulcio leaves).
 export {
   derLength,
@@ -41,7 +40,10 @@ export {
   generalizedTime,
   utcTime,
   timeChoice,
+  extensionDer,
 } from './der-writer.js';
 export { readCertificatePemFile } from './certificate-pem-file.js';
 export { trustedRootAuthority } from './trusted-root.js';
 export type { TrustedRootAuthority } from './trusted-root.js';
+export { readChainCertificate, chainProblem, linkProblem } from './certificate-chain.js';
+export type { ChainCertificate, ChainCheckOptions } from './certificate-chain.js';

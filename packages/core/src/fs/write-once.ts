@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface WriteFileOnceOptions {
@@ -27,14 +27,8 @@ export interface WriteFileOnceOptions {
  */
 export function writeFileOnce(path: string, content: string | Uint8Array, opts: WriteFileOnceOptions): boolean {
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', opts.mode);
   try {
-    try {
-      writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSynced(tmp, content, opts.mode, 'wx');
     try {
       linkSync(tmp, path);
     } catch (e) {
@@ -49,6 +43,42 @@ export function writeFileOnce(path: string, content: string | Uint8Array, opts: 
   }
   fsyncDirectory(dirname(path));
   return true;
+}
+
+/**
+ * Replaces `path` with `content` atomically: written to a fresh temporary file beside it
+ * (O_EXCL, `mode`), fsynced, renamed over `path`, then the directory fsynced. Creates
+ * the parent directory if needed.
+ *
+ * Crash consequences: before the rename `path` holds the old content (at most a stray
+ * `*.tmp` beside it); after it, the new content, complete. A reader never sees a
+ * partial file. Unlike writeFileOnce, the last writer wins.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array, opts: { mode?: number } = {}): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    writeFileSynced(tmp, content, opts.mode ?? 0o644, 'wx');
+    renameSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  fsyncDirectory(dirname(path));
+}
+
+/**
+ * Writes `content` to `path` (created or truncated) and fsyncs it, so that a later
+ * rename of `path` publishes complete bytes. For callers that stage several files
+ * and rename them in an order of their own (the TUF repository).
+ */
+export function writeFileSynced(path: string, content: string | Uint8Array, mode = 0o644, flags: 'w' | 'wx' = 'w'): void {
+  const fd = openSync(path, flags, mode);
+  try {
+    writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** writeSync may write less than asked (large buffers, some file systems): loop until all is written. */

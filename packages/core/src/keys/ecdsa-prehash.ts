@@ -1,5 +1,6 @@
 import { createECDH, createPrivateKey, createPublicKey, diffieHellman, ECDH, KeyObject } from 'node:crypto';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { children, contents, isMalformedDer, readDer, type Tlv } from '../asn1/der-reader.js';
 
 /**
  * ECDSA verification of a precomputed digest (Rekor hashedrekord: the log only ever
@@ -199,16 +200,14 @@ export function rememberEcdsaKey(key: KeyObject, spki: Buffer): void {
 const EC_PUBLIC_KEY_OID = '06072a8648ce3d0201';
 
 function parseEcSpki(spki: Buffer): KeyInfo | null {
-  const outer = readTlv(spki, 0);
-  if (!outer || outer.tag !== 0x30 || outer.end !== spki.length) return null;
-  const alg = readTlv(spki, outer.start);
-  if (!alg || alg.tag !== 0x30) return null;
-  const bits = readTlv(spki, alg.end);
-  if (!bits || bits.tag !== 0x03 || bits.end !== outer.end || spki[bits.start] !== 0) return null;
-  const algHex = spki.subarray(alg.start, alg.end).toString('hex');
+  const parts = sequenceOrNull(spki);
+  if (!parts || parts.length !== 2) return null;
+  const [alg, bits] = parts as [Tlv, Tlv];
+  if (alg.tag !== 0x30 || bits.tag !== 0x03 || spki[bits.contentStart] !== 0) return null;
+  const algHex = contents(spki, alg).toString('hex');
   const curve = Object.values(CURVES).find((c) => algHex === EC_PUBLIC_KEY_OID + c.oid);
   if (!curve) return null;
-  let point: Buffer = spki.subarray(bits.start + 1, bits.end);
+  let point: Buffer = spki.subarray(bits.contentStart + 1, bits.end);
   if (point[0] === 0x02 || point[0] === 0x03) {
     point = ECDH.convertKey(point, curve.openssl, undefined, undefined, 'uncompressed') as Buffer;
   }
@@ -216,25 +215,15 @@ function parseEcSpki(spki: Buffer): KeyInfo | null {
   return { curve, qx: bytesToBigInt(point.subarray(1, 1 + curve.size)), qy: bytesToBigInt(point.subarray(1 + curve.size)) };
 }
 
-/** A DER tag-length at off (definite lengths up to 0xffff); null if malformed. */
-function readTlv(buf: Uint8Array, off: number): { tag: number; start: number; end: number } | null {
-  if (off + 2 > buf.length) return null;
-  const tag = buf[off]!;
-  let len = buf[off + 1]!;
-  let start = off + 2;
-  if (len === 0x81) {
-    if (start + 1 > buf.length) return null;
-    len = buf[start]!;
-    start += 1;
-  } else if (len === 0x82) {
-    if (start + 2 > buf.length) return null;
-    len = (buf[start]! << 8) | buf[start + 1]!;
-    start += 2;
-  } else if (len >= 0x80) {
-    return null;
+/** The elements of `der`, which must be exactly one strict-DER SEQUENCE; null otherwise. */
+function sequenceOrNull(der: Uint8Array): Tlv[] | null {
+  try {
+    const seq = readDer(der);
+    return seq.tag === 0x30 ? children(der, seq) : null;
+  } catch (e) {
+    if (isMalformedDer(e)) return null;
+    throw e;
   }
-  const end = start + len;
-  return end <= buf.length ? { tag, start, end } : null;
 }
 
 /**
@@ -242,43 +231,23 @@ function readTlv(buf: Uint8Array, off: number): { tag: number; start: number; en
  * integers, no trailing bytes, 1 <= r, s <= n-1. Returns null on anything else.
  */
 function parseDerSignature(sig: Uint8Array, c: Curve): { r: bigint; s: bigint } | null {
-  const len = sig.length;
-  if (len < 8 || sig[0] !== 0x30) return null;
-  let off: number;
-  let seqLen: number;
-  const l0 = sig[1]!;
-  if (l0 < 0x80) {
-    seqLen = l0;
-    off = 2;
-  } else if (l0 === 0x81) {
-    seqLen = sig[2]!;
-    if (seqLen < 0x80) return null; // not minimal
-    off = 3;
-  } else {
-    return null; // indefinite or longer than any signature of these curves
-  }
-  if (off + seqLen !== len) return null;
-  const r = readInteger(sig, off, c);
-  if (!r) return null;
-  const s = readInteger(sig, r.next, c);
-  if (!s || s.next !== len) return null;
-  return { r: r.value, s: s.value };
+  const parts = sequenceOrNull(sig);
+  if (!parts || parts.length !== 2) return null;
+  const r = readInteger(sig, parts[0]!, c);
+  const s = r === null ? null : readInteger(sig, parts[1]!, c);
+  return r !== null && s !== null ? { r, s } : null;
 }
 
-function readInteger(buf: Uint8Array, off: number, c: Curve): { value: bigint; next: number } | null {
-  if (off + 2 > buf.length || buf[off] !== 0x02) return null;
-  const l = buf[off + 1]!;
-  // An integer below n needs at most size+1 content bytes, always a short-form length.
-  if (l === 0 || l > c.size + 1) return null;
-  const start = off + 2;
-  const end = start + l;
-  if (end > buf.length) return null;
-  const b0 = buf[start]!;
+/** A positive, minimal INTEGER below the curve order n; null otherwise. */
+function readInteger(buf: Uint8Array, t: Tlv, c: Curve): bigint | null {
+  const l = t.end - t.contentStart;
+  // An integer below n needs at most size+1 content bytes.
+  if (t.tag !== 0x02 || l === 0 || l > c.size + 1) return null;
+  const b0 = buf[t.contentStart]!;
   if (b0 & 0x80) return null; // negative
-  if (b0 === 0 && l > 1 && !(buf[start + 1]! & 0x80)) return null; // non-minimal
-  const value = bytesToBigInt(buf.subarray(start, end));
-  if (value < 1n || value >= c.n) return null;
-  return { value, next: end };
+  if (b0 === 0 && l > 1 && !(buf[t.contentStart + 1]! & 0x80)) return null; // non-minimal
+  const value = bytesToBigInt(buf.subarray(t.contentStart, t.end));
+  return value >= 1n && value < c.n ? value : null;
 }
 
 /** SEC1 / FIPS 186 bits2int: the leftmost nBits bits of the digest (as Go's hashToInt). */

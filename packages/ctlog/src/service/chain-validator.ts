@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { sha256 } from '@sigstack/core';
+import { linkProblem } from '@sigstack/x509';
 import { CtLogError } from '../errors.js';
-import { isPrecertSigningCert, parseTbs, poisonOf, tbsOf, type TbsParts } from './certificate-parts.js';
-import { readTlv, children } from './der.js';
+import type { CertificateParts } from '@sigstack/core';
+import { certificatePartsOf, isPrecertSigningCert, poisonOf } from './precert-tbs.js';
 
 /** Most certificates accepted in one submitted chain (leaf included). */
 export const MAX_CHAIN_LENGTH = 10;
@@ -13,7 +14,7 @@ const TAIL_CACHE_SIZE = 256;
 export interface ValidatedChain {
   /** chain[0] as submitted. */
   leafDer: Buffer;
-  leafTbs: TbsParts;
+  leafTbs: CertificateParts;
   /** DER SubjectPublicKeyInfo of chain[1] (the issuer), verbatim from its certificate. */
   issuerSpki: Buffer;
   /** chain[1..], ending at the accepted root (appended when the submitter left it out). */
@@ -60,7 +61,7 @@ export class ChainValidator {
       throw new CtLogError('MALFORMED_REQUEST', `chain: at most ${MAX_CHAIN_LENGTH} certificates, got ${chainDer.length}`);
     const leafDer = chainDer[0]!;
     const leaf = parseCertificate(leafDer, 'chain[0]');
-    const leafTbs = parseTbs(tbsOf(leafDer, 'chain[0]'), 'chain[0]');
+    const leafTbs = certificatePartsOf(leafDer, 'chain[0]');
     const poison = poisonOf(leafTbs);
     if (kind === 'precert') {
       if (poison === 'absent') throw new CtLogError('MISSING_POISON', 'chain[0]: not a precertificate (no CT poison extension 1.3.6.1.4.1.11129.2.4.3)');
@@ -95,7 +96,7 @@ export class ChainValidator {
       // RFC 6962 §3.1: the stored chain ends with the accepted root.
       chain.push(root.der);
     }
-    if (isPrecertSigningCert(parseTbs(tbsOf(rest[0]!, 'chain[1]'), 'chain[1]')))
+    if (isPrecertSigningCert(certificatePartsOf(rest[0]!, 'chain[1]')))
       throw new CtLogError(
         'UNSUPPORTED_CHAIN',
         'chain[1]: Precertificate Signing Certificates (RFC 6962 §3.1) are not supported; sign the precertificate with the issuing CA key',
@@ -117,30 +118,29 @@ function parseCertificate(der: Buffer, what: string): X509Certificate {
   }
   // OpenSSL stops at the end of the first certificate; refuse anything after it.
   if (!cert.raw.equals(der)) throw new CtLogError('INVALID_CERTIFICATE', `${what}: trailing bytes after the certificate`);
-  tbsOf(der, what);
+  certificatePartsOf(der, what);
   return cert;
 }
 
 function issuedBy(child: X509Certificate, issuer: X509Certificate): boolean {
-  return issuer.ca && child.checkIssued(issuer) && child.verify(issuer.publicKey);
+  return linkProblem(child, issuer) === undefined;
 }
 
 function linkOrThrow(child: X509Certificate, issuer: X509Certificate, i: number): void {
-  if (!issuer.ca) throw new CtLogError('INVALID_CHAIN', `chain[${i + 1}]: not a CA certificate, so it cannot issue chain[${i}]`);
-  if (!child.checkIssued(issuer)) throw new CtLogError('INVALID_CHAIN', `chain[${i}]: not issued by chain[${i + 1}] (issuer name or key identifier differs)`);
-  if (!child.verify(issuer.publicKey)) throw new CtLogError('INVALID_CHAIN', `chain[${i}]: its signature does not verify with the key of chain[${i + 1}]`);
+  switch (linkProblem(child, issuer)) {
+    case 'not-ca':
+      throw new CtLogError('INVALID_CHAIN', `chain[${i + 1}]: not a CA certificate, so it cannot issue chain[${i}]`);
+    case 'not-issued':
+      throw new CtLogError('INVALID_CHAIN', `chain[${i}]: not issued by chain[${i + 1}] (issuer name or key identifier differs)`);
+    case 'bad-signature':
+      throw new CtLogError('INVALID_CHAIN', `chain[${i}]: its signature does not verify with the key of chain[${i + 1}]`);
+  }
 }
 
 /**
  * The DER SubjectPublicKeyInfo of a certificate, verbatim (issuer_key_hash hashes these
- * bytes: ct-go RawSubjectPublicKeyInfo, sigstore-js issuer.publicKey). It is the 7th
- * TBS field when the [0] version is present, the 6th otherwise.
+ * bytes: ct-go RawSubjectPublicKeyInfo, sigstore-js issuer.publicKey).
  */
 export function spkiOf(certDer: Buffer, what = 'certificate'): Buffer {
-  const tbs = tbsOf(certDer, what);
-  const fields = children(tbs, readTlv(tbs, 0, tbs.length, what), what);
-  const i = fields[0]?.tag === 0xa0 ? 6 : 5;
-  const f = fields[i];
-  if (!f || f.tag !== 0x30) throw new CtLogError('INVALID_CERTIFICATE', `${what}: no SubjectPublicKeyInfo`);
-  return tbs.subarray(f.start, f.end);
+  return certificatePartsOf(certDer, what).spki;
 }

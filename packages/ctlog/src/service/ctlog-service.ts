@@ -1,7 +1,7 @@
-import { sha256, type Signer } from '@sigstack/core';
+import { OID, sha256, type Signer } from '@sigstack/core';
 import { leafHash, type Log } from '@sigstack/merkle';
 import { CtLogError } from '../errors.js';
-import { removeExtension, OID_DER } from './certificate-parts.js';
+import { removeExtension } from './precert-tbs.js';
 import type { ChainValidator } from './chain-validator.js';
 import type { CtLeafExtra, CtStore } from './ct-store.js';
 import type { AddChainResponse, ConsistencyResponse, EntriesResponse, ProofByHashResponse, RootsResponse, SthResponse } from './ct-types.js';
@@ -62,7 +62,7 @@ export class CtLogService {
    */
   async addPreChain(chainDer: Buffer[]): Promise<Buffer> {
     const v = this.#validator.validate(chainDer, 'precert');
-    const tbs = removeExtension(v.leafTbs, OID_DER.poison);
+    const tbs = removeExtension(v.leafTbs, OID.ctPoison);
     const signedEntry = encodeSignedEntry(ENTRY_TYPE.precert, tbs, sha256(v.issuerSpki));
     return this.#add(ENTRY_TYPE.precert, signedEntry, { precert: v.leafDer, chain: v.chain });
   }

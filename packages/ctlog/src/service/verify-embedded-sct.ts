@@ -1,9 +1,8 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { sha256 } from '@sigstack/core';
+import { findExtension, isMalformedDer, OID, readDer, sha256 } from '@sigstack/core';
 import { CtLogError } from '../errors.js';
-import { findExtension, OID_DER, parseTbs, removeExtension, tbsOf } from './certificate-parts.js';
+import { certificatePartsOf, removeExtension } from './precert-tbs.js';
 import { spkiOf } from './chain-validator.js';
-import { readTlv } from './der.js';
 import { decodeSct, decodeSctList, encodeSignedEntry, encodeTimestampedEntry, ENTRY_TYPE } from './tls-structs.js';
 
 /**
@@ -21,15 +20,21 @@ export function verifyEmbeddedSct(
 ): { logId: Buffer; timestampMs: number } {
   const key = toKey(logPublicKey);
   const logId = sha256(Buffer.isBuffer(logPublicKey) ? logPublicKey : key.export({ type: 'spki', format: 'der' }));
-  const tbs = parseTbs(tbsOf(leafDer, 'leaf'), 'leaf');
-  const ext = findExtension(tbs, OID_DER.sctList);
+  const tbs = certificatePartsOf(leafDer, 'leaf');
+  const ext = findExtension(tbs, OID.ctSctList);
   if (!ext) throw new CtLogError('INVALID_SCT', 'the certificate has no embedded SCT list extension (1.3.6.1.4.1.11129.2.4.2)');
-  const inner = readTlv(ext.value, 0, ext.value.length, 'SCT list extension');
-  if (inner.tag !== 0x04 || inner.end !== ext.value.length) throw new CtLogError('INVALID_SCT', 'the SCT list extension value is not an OCTET STRING');
+  let inner;
+  try {
+    inner = readDer(ext.value, 'SCT list extension');
+  } catch (cause) {
+    if (isMalformedDer(cause)) throw new CtLogError('INVALID_CERTIFICATE', `leaf: ${cause.message}`, { cause });
+    throw cause;
+  }
+  if (inner.tag !== 0x04) throw new CtLogError('INVALID_SCT', 'the SCT list extension value is not an OCTET STRING');
   const scts = decodeSctList(ext.value.subarray(inner.contentStart)).map(decodeSct);
   const ours = scts.filter((s) => s.logId.equals(logId));
   if (ours.length === 0) throw new CtLogError('INVALID_SCT', `no embedded SCT is from the log ${logId.toString('hex')}`);
-  const signedEntry = encodeSignedEntry(ENTRY_TYPE.precert, removeExtension(tbs, OID_DER.sctList), sha256(spkiOf(issuerDer, 'issuer')));
+  const signedEntry = encodeSignedEntry(ENTRY_TYPE.precert, removeExtension(tbs, OID.ctSctList), sha256(spkiOf(issuerDer, 'issuer')));
   // Every SCT that claims to be from this log must verify (sigstore-js fails the whole certificate otherwise).
   const wantSig = key.asymmetricKeyType === 'rsa' ? 1 : key.asymmetricKeyType === 'ec' ? 3 : -1;
   for (const sct of ours) {

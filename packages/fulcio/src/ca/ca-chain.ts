@@ -1,11 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import type { Signer } from '@sigstack/core';
-import { decodeName, subjectKeyIdentifierOf, type DistinguishedName } from '@sigstack/x509';
+import { contents, findExtension, OID, readCertificateParts, readDer, type Signer } from '@sigstack/core';
+import { chainProblem, decodeName, readChainCertificate, type ChainCertificate, type DistinguishedName } from '@sigstack/x509';
 import { FulcioError } from '../errors.js';
-import { readTlv } from './der.js';
-import { FULCIO_OID as OID } from './oids.js';
 
 /** What issuance needs from a checked CA chain, computed once at startup. */
 export interface CaChainInfo {
@@ -31,94 +26,44 @@ export interface CaChainInfo {
  */
 export function verifyCaChain(chain: readonly Buffer[], signer: Signer, rootKeyDer?: Buffer): CaChainInfo {
   if (chain.length !== 2) throw new FulcioError('CA_CHAIN_INVALID', `the CA chain must be [intermediate, root], got ${chain.length} certificate(s)`);
-  const [intermediate, root] = chain.map((der, i) => parse(der, i === 0 ? 'intermediate' : 'root')) as [Parsed, Parsed];
+  const roles = ['intermediate', 'root'] as const;
+  const [intermediate, root] = chain.map((der, i) => parse(der, roles[i]!)) as [ChainCertificate, ChainCertificate];
+  const problem = chainProblem([intermediate, root], { purpose: OID.codeSigning, firstIsCa: true, role: (i) => roles[i]! });
+  if (problem) throw new FulcioError('CA_CHAIN_INVALID', problem);
 
-  if (!root.node.checkIssued(root.node) || !root.node.verify(root.node.publicKey))
-    throw new FulcioError('CA_CHAIN_INVALID', 'the root certificate is not self-signed');
-  if (!intermediate.node.checkIssued(root.node))
-    throw new FulcioError('CA_CHAIN_INVALID', 'the intermediate was not issued by the root (issuer name or key identifier differs)');
-  if (!intermediate.node.verify(root.node.publicKey))
-    throw new FulcioError('CA_CHAIN_INVALID', "the intermediate's signature does not verify with the root's key");
-  for (const [role, c] of [['root', root], ['intermediate', intermediate]] as const) {
-    if (!isCa(c.pki)) throw new FulcioError('CA_CHAIN_INVALID', `the ${role} is not a CA (BasicConstraints cA must be TRUE)`);
-    const ku = keyUsage(c.pki);
-    if (ku !== undefined && (ku & 0x04) === 0) throw new FulcioError('CA_CHAIN_INVALID', `the ${role}'s KeyUsage lacks keyCertSign`);
-  }
-  const eku = extKeyUsage(intermediate.pki);
-  if (eku && !eku.includes(OID.codeSigning) && !eku.includes('2.5.29.37.0'))
-    throw new FulcioError('CA_CHAIN_INVALID', "the intermediate's ExtendedKeyUsage does not allow codeSigning");
-
-  const intermediateSpki = Buffer.from(intermediate.pki.subjectPublicKeyInfo.toSchema().toBER(false));
-  if (!intermediateSpki.equals(signer.publicKeyDer)) throw new FulcioError('CA_CHAIN_INVALID', "the intermediate certificate does not certify the CA's signing key");
-  if (rootKeyDer) {
-    const rootSpki = Buffer.from(root.pki.subjectPublicKeyInfo.toSchema().toBER(false));
-    if (!rootSpki.equals(rootKeyDer)) throw new FulcioError('CA_CHAIN_INVALID', 'the root certificate does not certify the root key');
-  }
-  let issuerKeyId: Buffer | undefined;
+  if (!intermediate.parts.spki.equals(signer.publicKeyDer)) throw new FulcioError('CA_CHAIN_INVALID', "the intermediate certificate does not certify the CA's signing key");
+  if (rootKeyDer && !root.parts.spki.equals(rootKeyDer)) throw new FulcioError('CA_CHAIN_INVALID', 'the root certificate does not certify the root key');
+  const ski = findExtension(intermediate.parts, OID.subjectKeyIdentifier);
+  if (!ski) throw new FulcioError('CA_CHAIN_INVALID', 'the intermediate has no subjectKeyIdentifier (leaves need it as their AKI)');
+  let issuerKeyId: Buffer;
   try {
-    issuerKeyId = subjectKeyIdentifierOf(intermediate.pki);
+    // SubjectKeyIdentifier ::= KeyIdentifier (OCTET STRING)
+    const id = readDer(ski.value, 'subjectKeyIdentifier');
+    if (id.tag !== 0x04) throw new RangeError('not an OCTET STRING');
+    issuerKeyId = Buffer.from(contents(ski.value, id));
   } catch (cause) {
     throw new FulcioError('CA_CHAIN_INVALID', "the intermediate's subjectKeyIdentifier is malformed", { cause });
   }
-  if (!issuerKeyId) throw new FulcioError('CA_CHAIN_INVALID', 'the intermediate has no subjectKeyIdentifier (leaves need it as their AKI)');
 
   return {
-    issuerNameDer: subjectNameDer(chain[0]!),
+    issuerNameDer: Buffer.from(intermediate.parts.subject),
     issuerKeyId,
-    notBefore: intermediate.pki.notBefore.value.getTime(),
-    notAfter: intermediate.pki.notAfter.value.getTime(),
-    rootSubject: decodeName(subjectNameDer(chain[1]!)),
+    // OpenSSL's "Mon DD HH:MM:SS YYYY GMT", whole seconds as issued.
+    notBefore: Date.parse(intermediate.cert.validFrom),
+    notAfter: Date.parse(intermediate.cert.validTo),
+    rootSubject: decodeName(root.parts.subject),
   };
 }
 
-/** The subject Name of a DER certificate, exactly as encoded (the sixth TBS field after the optional version). */
+/** The subject Name of a DER certificate, exactly as encoded. */
 export function subjectNameDer(cert: Buffer): Buffer {
-  const outer = readTlv(cert, 0);
-  const tbs = readTlv(cert, outer.start);
-  let off = tbs.start;
-  if (cert[off] === 0xa0) off = readTlv(cert, off).end; // [0] version
-  for (let i = 0; i < 4; i++) off = readTlv(cert, off).end; // serial, signature, issuer, validity
-  const subject = readTlv(cert, off);
-  return Buffer.from(cert.subarray(off, subject.end));
+  return Buffer.from(readCertificateParts(cert).subject);
 }
 
-interface Parsed {
-  node: X509Certificate;
-  pki: pkijs.Certificate;
-}
-
-function parse(der: Buffer, role: string): Parsed {
+function parse(der: Buffer, role: string): ChainCertificate {
   try {
-    return { node: new X509Certificate(der), pki: pkijs.Certificate.fromBER(der) };
+    return readChainCertificate(der, `the ${role} certificate`);
   } catch (cause) {
     throw new FulcioError('CA_CHAIN_INVALID', `the ${role} certificate does not parse: ${(cause as Error).message}`, { cause });
   }
-}
-
-function extensionValue(cert: pkijs.Certificate, oid: string): asn1js.AsnType | undefined {
-  const ext = cert.extensions?.find((e) => e.extnID === oid);
-  if (!ext) return undefined;
-  const parsed = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView);
-  if (parsed.offset === -1) throw new FulcioError('CA_CHAIN_INVALID', `malformed extension ${oid} in the CA chain`);
-  return parsed.result;
-}
-
-function isCa(cert: pkijs.Certificate): boolean {
-  const v = extensionValue(cert, OID.basicConstraints);
-  const first = v instanceof asn1js.Sequence ? v.valueBlock.value[0] : undefined;
-  return first instanceof asn1js.Boolean && first.valueBlock.value;
-}
-
-function keyUsage(cert: pkijs.Certificate): number | undefined {
-  const v = extensionValue(cert, OID.keyUsage);
-  if (v === undefined) return undefined;
-  if (!(v instanceof asn1js.BitString)) throw new FulcioError('CA_CHAIN_INVALID', 'malformed KeyUsage in the CA chain');
-  return v.valueBlock.valueHexView[0] ?? 0;
-}
-
-function extKeyUsage(cert: pkijs.Certificate): string[] | undefined {
-  const v = extensionValue(cert, OID.extKeyUsage);
-  if (v === undefined) return undefined;
-  if (!(v instanceof asn1js.Sequence)) throw new FulcioError('CA_CHAIN_INVALID', 'malformed ExtendedKeyUsage in the CA chain');
-  return v.valueBlock.value.map((o) => (o instanceof asn1js.ObjectIdentifier ? o.valueBlock.toString() : '?'));
 }

@@ -3,6 +3,7 @@ import {
   contextConstructed,
   contextPrimitive,
   DER_NULL,
+  extensionDer,
   keyIdentifier,
   objectIdentifier,
   octetString,
@@ -13,8 +14,7 @@ import {
 } from '@sigstack/x509';
 import type { CertificateExtensionValue, SubjectAltName } from '../identity/principal.js';
 import { FulcioError } from '../errors.js';
-import { extensionDer } from './der.js';
-import { FULCIO_OID as OID } from './oids.js';
+import { OID } from '@sigstack/core';
 
 /**
  * The Fulcio code-signing leaf (protocols.md §4.5–§4.7):

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileSigner, isSigstackError, systemClock, toPem, writeFileOnce, type Clock, type Signer } from '@sigstack/core';
+import { FileSigner, isSigstackError, OID, systemClock, toPem, writeFileOnce, type Clock, type Signer } from '@sigstack/core';
 import { issueCertificate, readCertificatePemFile } from '@sigstack/x509';
 import { FulcioError } from '../errors.js';
 import { CertificateAuthority } from './certificate-authority.js';
-import { FULCIO_OID as OID } from './oids.js';
 
 /** Chain file (intermediate first, root last, PEM) inside the CA directory. */
 export const CA_CHAIN_FILE = 'fulcio_chain.pem';

@@ -1,9 +1,6 @@
 import { verify as cryptoVerify } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { fromPem, isPem, verifySignature, type VerificationKey } from '@sigstack/core';
+import { children, contents, fromPem, isPem, OID, oidFromContent, readDer, tlvBytes, verifySignature, type VerificationKey } from '@sigstack/core';
 import { FulcioError } from '../errors.js';
-import { readTlv } from '../ca/der.js';
-import { FULCIO_OID as OID } from '../ca/oids.js';
 import { parseClientPublicKey, parseSpki } from './key-policy.js';
 
 /** How the caller proves it holds the private key (protocols.md §3.4). */
@@ -67,25 +64,21 @@ async function verifyCsr(input: Uint8Array | string): Promise<VerificationKey> {
 
   let info: Buffer, spki: Buffer, algOid: string, signature: Buffer;
   try {
-    const outer = readTlv(der, 0);
-    if (outer.tag !== 0x30 || outer.end !== der.length) throw new RangeError('not one DER SEQUENCE (trailing data?)');
-    const infoTlv = readTlv(der, outer.start);
+    // CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature BIT STRING }
+    // CertificationRequestInfo ::= SEQUENCE { version INTEGER, subject Name, subjectPKInfo, attributes [0] }
+    const outer = readDer(der, 'CertificationRequest');
+    const [infoTlv, algTlv, sigTlv, ...extra] = children(der, outer, 'CertificationRequest');
+    if (!infoTlv || !algTlv || !sigTlv || extra.length > 0 || outer.tag !== 0x30) throw new RangeError('not a SEQUENCE of three elements');
     if (infoTlv.tag !== 0x30) throw new RangeError('certificationRequestInfo is not a SEQUENCE');
-    info = der.subarray(outer.start, infoTlv.end);
-    // version INTEGER, subject Name, subjectPKInfo
-    let off = readTlv(der, infoTlv.start).end;
-    off = readTlv(der, off).end;
-    const spkiTlv = readTlv(der, off);
-    if (spkiTlv.tag !== 0x30 || spkiTlv.end > infoTlv.end) throw new RangeError('subjectPKInfo is not a SEQUENCE inside certificationRequestInfo');
-    spki = der.subarray(off, spkiTlv.end);
-    const algTlv = readTlv(der, infoTlv.end);
-    const sigTlv = readTlv(der, algTlv.end);
-    if (sigTlv.tag !== 0x03 || sigTlv.end !== outer.end || der[sigTlv.start] !== 0) throw new RangeError('bad signature BIT STRING');
-    signature = der.subarray(sigTlv.start + 1, sigTlv.end);
-    const alg = asn1js.fromBER(der.subarray(infoTlv.end, algTlv.end));
-    const oid = alg.result instanceof asn1js.Sequence ? alg.result.valueBlock.value[0] : undefined;
-    if (alg.offset === -1 || !(oid instanceof asn1js.ObjectIdentifier)) throw new RangeError('bad signatureAlgorithm');
-    algOid = oid.valueBlock.toString();
+    info = tlvBytes(der, infoTlv);
+    const spkiTlv = children(der, infoTlv, 'certificationRequestInfo')[2];
+    if (spkiTlv?.tag !== 0x30) throw new RangeError('subjectPKInfo is not a SEQUENCE inside certificationRequestInfo');
+    spki = tlvBytes(der, spkiTlv);
+    if (sigTlv.tag !== 0x03 || der[sigTlv.contentStart] !== 0) throw new RangeError('bad signature BIT STRING');
+    signature = der.subarray(sigTlv.contentStart + 1, sigTlv.end);
+    const oid = algTlv.tag === 0x30 ? children(der, algTlv, 'signatureAlgorithm')[0] : undefined;
+    if (oid?.tag !== 0x06) throw new RangeError('bad signatureAlgorithm');
+    algOid = oidFromContent(contents(der, oid), 'signatureAlgorithm');
   } catch (cause) {
     throw new FulcioError('CSR_INVALID', `the CSR is not a DER PKCS#10 CertificationRequest: ${(cause as Error).message}`, { cause });
   }

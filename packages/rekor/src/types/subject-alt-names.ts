@@ -1,5 +1,5 @@
 import { RekorError } from '../errors.js';
-import { children, contents, readTlv, type Tlv } from './der-reader.js';
+import { children, contents, isMalformedDer, oidFromContent, OID, readDer, type Tlv } from '@sigstack/core';
 
 /**
  * The identities upstream indexes for a certificate: sigstore's
@@ -31,8 +31,10 @@ export function subjectAltNames(sanExtensions: readonly Buffer[], field: string)
   const otherNames: (string | undefined)[] = [];
   const bad = (what: string) => new RekorError('INVALID_KEY', `${field}: certificate subjectAltName ${what} is malformed`);
   for (const ext of sanExtensions) {
-    const seq = readTlv(ext, 0);
-    const names = seq && seq.tag === 0x30 && seq.end === ext.length ? children(ext, seq) : undefined;
+    const names = derOrUndefined(() => {
+      const seq = readDer(ext);
+      return seq.tag === 0x30 ? children(ext, seq) : undefined;
+    });
     if (!names) throw bad('extension');
     for (const n of names) {
       const value = contents(ext, n);
@@ -63,6 +65,16 @@ export function subjectAltNames(sanExtensions: readonly Buffer[], field: string)
   return out;
 }
 
+/** The strict reader's refusal as undefined: a malformed name is skipped or refused by the caller, as Go does. */
+function derOrUndefined<T>(fn: () => T | undefined): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (isMalformedDer(e)) return undefined;
+    throw e;
+  }
+}
+
 function throwErr(e: Error): never {
   throw e;
 }
@@ -72,20 +84,19 @@ function ia5(b: Uint8Array): string | undefined {
   return Buffer.from(b).toString('latin1');
 }
 
-/** DER of OBJECT IDENTIFIER 1.3.6.1.4.1.57264.1.7 (Fulcio username otherName). */
-const FULCIO_USERNAME_OID = Buffer.from('060a2b0601040183bf300107', 'hex');
-
-/** The UTF8String of a Fulcio username otherName; undefined for any other otherName. */
+/** The UTF8String of a Fulcio username otherName (OID.otherNameSan); undefined for any other otherName. */
 function fulcioUsername(buf: Buffer, n: Tlv): string | undefined {
-  const parts = children(buf, n);
-  if (!parts || parts.length !== 2 || parts[1]!.tag !== 0xa0) return undefined;
-  if (!buf.subarray(parts[0]!.start, parts[0]!.end).equals(FULCIO_USERNAME_OID)) return undefined;
-  const inner = children(buf, parts[1]!);
-  if (!inner || inner.length !== 1 || inner[0]!.tag !== 0x0c) return undefined;
-  const bytes = contents(buf, inner[0]!);
-  const text = Buffer.from(bytes).toString('utf8');
-  // Go's asn1 refuses a UTF8String that is not valid UTF-8.
-  return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
+  return derOrUndefined(() => {
+    const parts = children(buf, n);
+    if (parts.length !== 2 || parts[0]!.tag !== 0x06 || parts[1]!.tag !== 0xa0) return undefined;
+    if (oidFromContent(contents(buf, parts[0]!)) !== OID.otherNameSan) return undefined;
+    const inner = children(buf, parts[1]!);
+    if (inner.length !== 1 || inner[0]!.tag !== 0x0c) return undefined;
+    const bytes = contents(buf, inner[0]!);
+    const text = bytes.toString('utf8');
+    // Go's asn1 refuses a UTF8String that is not valid UTF-8.
+    return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
+  });
 }
 
 /** Go's net.IP.String(): dotted quad for IPv4 and IPv4-mapped IPv6, RFC 5952 otherwise. */

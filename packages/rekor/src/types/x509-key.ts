@@ -1,6 +1,5 @@
-import { CoreError, fromPem, parseVerificationKey, type VerificationKey } from '@sigstack/core';
+import { CoreError, fromPem, OID, parseVerificationKey, readCertificateParts, type CertificateParts, type VerificationKey } from '@sigstack/core';
 import { RekorError } from '../errors.js';
-import { readCertificateParts } from './certificate-parts.js';
 import { assertWithinLimit } from './entry-limits.js';
 import { subjectAltNames } from './subject-alt-names.js';
 
@@ -109,10 +108,17 @@ function parseX509KeyUncached(bytes: Buffer, field: string): X509Key {
   if (!isCanonicalSpki(vk)) throw new RekorError('INVALID_KEY', `${field}: ${vk.certificate ? 'certificate public key' : 'public key'} ${notCanonical}`);
   let subjects: string[] = [];
   if (vk.certificate) {
-    const parts = readCertificateParts(der);
-    if (!parts) throw new RekorError('INVALID_KEY', `${field}: certificate is not well-formed DER`);
+    let parts: CertificateParts;
+    try {
+      parts = readCertificateParts(der);
+    } catch (cause) {
+      throw new RekorError('INVALID_KEY', `${field}: certificate is not well-formed DER`, { cause });
+    }
     if (!parts.spki.equals(vk.spkiDer)) throw new RekorError('INVALID_KEY', `${field}: certificate public key ${notCanonical}`);
-    subjects = subjectAltNames(parts.subjectAltNames, field);
+    subjects = subjectAltNames(
+      parts.extensions.filter((e) => e.id === OID.subjectAltName).map((e) => e.value),
+      field,
+    );
   } else if (!der.equals(vk.spkiDer)) {
     throw new RekorError('INVALID_KEY', `${field}: public key ${notCanonical}`);
   }

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@sigstack/core';
 
 /**
  * Remembers when each key of the stack was first used, so that trusted_root.json's
@@ -21,9 +21,8 @@ export class KeyValidity {
     if (s === undefined) {
       s = Math.floor(now / 1000) * 1000;
       this.#starts[keyId] = s;
-      mkdirSync(dirname(this.#path), { recursive: true });
-      writeFileSync(this.#path + '.tmp', JSON.stringify(this.#starts, null, 2) + '\n');
-      renameSync(this.#path + '.tmp', this.#path);
+      // Durable before the start is used: a crash must not let a restart pick a later start.
+      writeFileAtomic(this.#path, JSON.stringify(this.#starts, null, 2) + '\n');
     }
     return s;
   }

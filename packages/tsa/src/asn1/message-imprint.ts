@@ -1,5 +1,5 @@
 import { DER_NULL, objectIdentifier, octetString, sequence, TAG } from '@sigstack/x509';
-import { DerReader, readOid, type DerElement } from './der-reader.js';
+import { readOid, type DerElement, type DerReader } from '@sigstack/core';
 
 /*
  * RFC 3161 §2.4.1

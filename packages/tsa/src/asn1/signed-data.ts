@@ -1,5 +1,5 @@
 import { contextConstructed, objectIdentifier, octetString, sequence, setOf, smallInteger } from '@sigstack/x509';
-import { OID } from './oids.js';
+import { OID } from '@sigstack/core';
 
 /*
  * RFC 5652 §3, §5.1, §5.2

@@ -1,5 +1,5 @@
 import { TAG } from '@sigstack/x509';
-import { checkInteger, DerReader, readBoolean, readOid, readSmallInteger } from './der-reader.js';
+import { checkInteger, DerReader, isMalformedDer, readBoolean, readOid, readSmallInteger } from '@sigstack/core';
 import { decodeMessageImprint, type MessageImprint } from './message-imprint.js';
 import { TsaError } from '../errors.js';
 
@@ -39,6 +39,16 @@ export interface TimeStampReq {
 
 /** Decodes a DER TimeStampReq; throws TsaError MALFORMED_REQUEST naming what is wrong. */
 export function decodeTimeStampReq(der: Buffer): TimeStampReq {
+  try {
+    return decode(der);
+  } catch (e) {
+    // The strict reader's refusal (non-DER, truncated, too deep) is a malformed request.
+    if (isMalformedDer(e)) throw new TsaError('MALFORMED_REQUEST', e.message, { cause: e });
+    throw e;
+  }
+}
+
+function decode(der: Buffer): TimeStampReq {
   const top = new DerReader(der, 'TimeStampReq');
   const seqEl = top.read(TAG.SEQUENCE);
   top.end();

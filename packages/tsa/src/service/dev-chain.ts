@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileSigner, toPem, writeFileOnce, type Clock, type Signer } from '@sigstack/core';
+import { FileSigner, OID, readCertificateParts, toPem, writeFileOnce, type Clock, type Signer } from '@sigstack/core';
 import { issueCertificate, readCertificatePemFile, type DistinguishedName } from '@sigstack/x509';
-import { OID } from '../asn1/oids.js';
 import { TsaError } from '../errors.js';
-import { readCertificateFields } from '../x509/certificate-fields.js';
 import { verifyTsaChain } from '../x509/tsa-chain.js';
 
 /** File name of the chain PEM (leaf first) inside the TSA directory. */
@@ -70,7 +68,7 @@ export async function openDevChain(opts: { dir: string; clock: Clock; create?: b
   // chain (over the same keys) is the one to serve.
   const chain = readChain(chainPath);
   verifyTsaChain(chain, leafSigner);
-  if (rootSigner && !readCertificateFields(chain[chain.length - 1]!).spki.equals(rootSigner.publicKeyDer))
+  if (rootSigner && !readCertificateParts(chain[chain.length - 1]!).spki.equals(rootSigner.publicKeyDer))
     throw new TsaError('INVALID_CHAIN', `${chainPath}: the root certificate does not match ${TSA_ROOT_KEY_FILE}`);
   return { signer: leafSigner, chain };
 }

@@ -1,9 +1,9 @@
 import { hash, randomBytes as nodeRandomBytes } from 'node:crypto';
-import { digest, systemClock, toPem, type Clock, type Signer } from '@sigstack/core';
+import { digest, OID, systemClock, toPem, type Clock, type Signer } from '@sigstack/core';
 import { objectIdentifier, octetString, oidContent, sequence, timeChoice, trustedRootAuthority, type DistinguishedName, type TrustedRootAuthority } from '@sigstack/x509';
 import { encodeAccuracy, type Accuracy } from '../asn1/accuracy.js';
 import { encodeAttribute, encodeSignedAttributes } from '../asn1/attribute.js';
-import { DEFAULT_POLICY_OID, OID } from '../asn1/oids.js';
+import { DEFAULT_POLICY_OID } from '../asn1/oids.js';
 import { FAIL_INFO_OF } from '../asn1/pki-status-info.js';
 import { encodeTimeStampToken } from '../asn1/signed-data.js';
 import { encodeCertificateSet, encodeIssuerAndSerialNumber, encodeSignerInfo } from '../asn1/signer-info.js';

@@ -1,7 +1,7 @@
-import { HASH_LENGTH, type HashAlgorithm } from '@sigstack/core';
+import { HASH_LENGTH, OID, type HashAlgorithm } from '@sigstack/core';
 import { bigintContent, oidContent } from '@sigstack/x509';
 import { encodeMessageImprint } from '../asn1/message-imprint.js';
-import { KNOWN_HASH_NAMES, OID } from '../asn1/oids.js';
+import { KNOWN_HASH_NAMES } from '../asn1/oids.js';
 import { decodeTimeStampReq } from '../asn1/time-stamp-req.js';
 import { TsaError } from '../errors.js';
 

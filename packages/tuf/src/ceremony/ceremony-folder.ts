@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metadata, Root, Targets } from '@tufjs/models';
 import { TufError } from '../errors.js';
 import { parseMetadata, toMetadataBytes } from '../metadata/metadata-file.js';
-import { writeDurable } from '../repository/durable-write.js';
+import { writeFileAtomic } from '@sigstack/core';
 import { assertTargetName } from '../repository/layout.js';
 
 /**
@@ -108,9 +108,10 @@ export class CeremonyFolder {
 
   #write(rel: string, bytes: Uint8Array): void {
     const path = join(this.dir, rel);
-    mkdirSync(join(path, '..'), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeDurable(tmp, bytes);
-    renameSync(tmp, path);
+    try {
+      writeFileAtomic(path, bytes);
+    } catch (cause) {
+      throw new TufError('IO_FAILED', `cannot write ${path}: ${(cause as Error).message}`, { cause });
+    }
   }
 }

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDirectory, writeFileSynced } from '@sigstack/core';
 import { type Metadata, type Root, type Snapshot, type Targets, type Timestamp, type TargetFile } from '@tufjs/models';
 import { TufError } from '../errors.js';
 import { expiresMs, parseMetadata, SPEC_VERSION, toMetadataBytes } from '../metadata/metadata-file.js';
 import { signingPayload, verifyThreshold, type AnySigned } from '../metadata/signing.js';
-import { syncDir, writeDurable } from './durable-write.js';
 import { assertTargetName, ROOT_FILE, rootFile, snapshotFile, targetFile, targetsFile, TIMESTAMP_FILE } from './layout.js';
 
 /** A complete repository: the whole root chain (index i holds version i+1) and the current top-level roles. */
@@ -185,7 +185,14 @@ export function publishRepository(dir: string, next: RepositoryState, opts: Publ
   mkdirSync(join(dir, 'targets'), { recursive: true });
   const staging = join(dir, `.staging-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
-    files.forEach(([, bytes], i) => writeDurable(join(staging, String(i)), bytes));
+    mkdirSync(staging);
+    files.forEach(([name, bytes], i) => {
+      try {
+        writeFileSynced(join(staging, String(i)), bytes);
+      } catch (cause) {
+        throw new TufError('IO_FAILED', `cannot stage ${name} in ${staging}: ${(cause as Error).message}`, { cause });
+      }
+    });
     // Crash from here on: see the doc comment; each rename is atomic.
     files.forEach(([name], i) => {
       try {
@@ -194,8 +201,8 @@ export function publishRepository(dir: string, next: RepositoryState, opts: Publ
         throw new TufError('IO_FAILED', `cannot publish ${name} into ${dir}: ${(cause as Error).message}`, { cause });
       }
     });
-    syncDir(join(dir, 'targets'));
-    syncDir(dir);
+    fsyncDirectory(join(dir, 'targets'));
+    fsyncDirectory(dir);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
