@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@sigstack/core';
-import { FulcioService, openCertificateAuthority, type CaAlgorithm, type CtLogClient, type IdentityVerifier, type Principal } from '../src/index.js';
+import type { IdentityVerifier, Principal } from '@sigstack/oidc';
+import { FulcioService, openCertificateAuthority, type CaAlgorithm, type CtLogClient } from '../src/index.js';
 
 const seconds = Number(process.argv[2] ?? 3);
 const concurrency = Number(process.argv[3] ?? 64);

@@ -7,7 +7,7 @@ import { SigstackError } from '@sigstack/core';
  * suggested status is noted after each code.
  */
 export type FulcioErrorCode =
-  // --- identity (OIDC token → principal) ---
+  // --- identity (OIDC token → principal): @sigstack/oidc's OidcError codes, re-coded by FulcioService ---
   | 'TOKEN_INVALID' // malformed, forged, wrong/forbidden alg, bad signature (401)
   | 'TOKEN_EXPIRED' // exp (plus leeway) is in the past (401)
   | 'TOKEN_NOT_YET_VALID' // nbf or iat (minus leeway) is in the future (401)

@@ -33,22 +33,3 @@ export { fulcioRoutes, sendFulcioError, DEFAULT_FULCIO_BODY_LIMIT, PEM_CHAIN_TYP
 export type { FulcioRoutesOptions } from './routes/fulcio-routes.js';
 export { FULCIO_STATUS, GRPC_CODE, UPSTREAM_MESSAGE } from './routes/status.js';
 export type { FulcioStatus } from './routes/status.js';
-
-// -- identity (the contract between authentication and issuance) --
-export type { Principal, SubjectAltName, CertificateExtensionValue, IdentityVerifier } from './identity/principal.js';
-
-// -- identity: OIDC verification and Fulcio's config.json --
-export {
-  parseFulcioConfig,
-  findIssuer,
-  challengeClaimOf,
-  compileMetaIssuerPattern,
-  ISSUER_TYPES,
-} from './config/fulcio-config.js';
-export type { FulcioConfig, IssuerConfig, MetaIssuerConfig, CIIssuerMetadata, IssuerType } from './config/fulcio-config.js';
-export { describeIssuers } from './config/describe-issuers.js';
-export type { IssuerDescription, ConfigurationResponse } from './config/describe-issuers.js';
-export { BUILTIN_CI_PROVIDERS } from './config/builtin-ci-providers.js';
-export { createIdentityVerifier, DEFAULT_DISCOVERY_TIMEOUT_MS, DEFAULT_LEEWAY_SECONDS } from './identity/identity-verifier.js';
-export type { IdentityVerifierOptions, OidcIdentityVerifier } from './identity/identity-verifier.js';
-export { MAX_TOKEN_LENGTH } from './identity/jwt-token.js';

@@ -6,5 +6,6 @@ export { resolveConfig, readConfigFile, configFromEnv, publicUrlOf, sigstackConf
 export type { StackConfig, RekorConfig, TsaConfig, FulcioConfig, CtLogConfig, TufConfig, KeyConfig, SheddingConfig, ConfigOverrides } from './config.js';
 export { createTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE } from './trust/trusted-root.js';
 export type { TrustedRootJson, TransparencyLogInstance, CertificateAuthorityJson } from './trust/trusted-root.js';
-export { mintDevToken, signDevToken, devFulcioIssuers, devIssuerUrls, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE, DEV_AUDIENCE } from './dev-oidc/dev-issuer.js';
-export type { DevTokenRequest, DevOidcInfo } from './dev-oidc/dev-issuer.js';
+// The development issuer lives in @sigstack/oidc; re-exported for the CLI's dev-token.
+export { mintDevToken, signDevToken, devFulcioIssuers, devIssuerUrls, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE, DEV_AUDIENCE } from '@sigstack/oidc';
+export type { DevTokenRequest, DevOidcInfo } from '@sigstack/oidc';

@@ -1,23 +1,26 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { FileSigner, systemClock, type Clock } from '@sigstack/core';
+import { FileSigner, systemClock, writeFileAtomic, type Clock } from '@sigstack/core';
 import { openRekor, type RekorInstance } from '@sigstack/rekor';
 import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
 import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
+import { openCertificateAuthority, FulcioService, type CertificateAuthority } from '@sigstack/fulcio';
 import {
   createIdentityVerifier,
   describeIssuers,
-  openCertificateAuthority,
   parseFulcioConfig,
-  FulcioService,
-  type CertificateAuthority,
+  readFulcioConfigFile,
+  devFulcioIssuers,
+  devIssuerUrls,
+  devOidcRoutes,
+  openDevOidcKey,
+  DEV_OIDC_INFO_FILE,
+  DEV_OIDC_KEY_FILE,
   type IdentityVerifier,
   type OidcIdentityVerifier,
-} from '@sigstack/fulcio';
+} from '@sigstack/oidc';
 import type { OnlineRepository } from '@sigstack/tuf';
-import { readFulcioConfigFile } from './fulcio-config-file.js';
-import { devFulcioIssuers, devIssuerUrls, devOidcRoutes, openDevOidcKey, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from './dev-oidc/dev-issuer.js';
 import { buildApp } from './build-app.js';
 import { inProcessCtLogClient } from './ct-log-client.js';
 import { publicUrlOf, type KeyConfig, type StackConfig } from './config.js';
@@ -200,7 +203,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
           `DEVELOPMENT OIDC ISSUER IS ON: the CA issues certificates for tokens minted by "sigstack dev-token" (${urls.emailIssuer}, ${urls.ciIssuer}); ` +
             `anyone who can read ${join(dataDir, DEV_OIDC_KEY_FILE)} can sign as anyone. Production sets development: false and fulcio.configFile.`,
         );
-        writeAtomic(join(trustDir, '..', DEV_OIDC_INFO_FILE), JSON.stringify({ ...devIssuerUrls(stack.url), keyFile: DEV_OIDC_KEY_FILE }, null, 2) + '\n');
+        writeFileAtomic(join(trustDir, '..', DEV_OIDC_INFO_FILE), JSON.stringify({ ...devIssuerUrls(stack.url), keyFile: DEV_OIDC_KEY_FILE }, null, 2) + '\n');
       }
       await writeTrustMaterial();
       return stack.url;
@@ -219,14 +222,14 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       ...(tsa ? { tsa } : {}),
       ...(devIssuer ? { oidcUrl: devIssuerUrls(stack.url).emailIssuer } : {}),
     });
-    for (const [name, bytes] of material.files) writeAtomic(join(trustDir, name), bytes);
+    for (const [name, bytes] of material.files) writeFileAtomic(join(trustDir, name), bytes);
     if (!tufRepositoryDir || tufOnline) return;
     const common = { clock, timestampExpiryMs: tufTimestampExpiry, onError: (err: unknown) => app.log.error({ err }, 'TUF refresh failed') };
     const tuf = tufOperator
       ? await openStackTuf({ mode: 'operator', repositoryDir: tufRepositoryDir, onlineKey: openKeyAs(dataDir, config.tuf.onlineKey!, undefined), ...common })
       : await openStackTuf({ mode: 'development', dir: join(dataDir, 'tuf'), targets: material.tufTargets, ...common });
     tufOnline = tuf.online;
-    writeAtomic(join(trustDir, 'root.json'), tuf.rootBytes);
+    writeFileAtomic(join(trustDir, 'root.json'), tuf.rootBytes);
   }
 
   return stack;
@@ -244,9 +247,4 @@ function openKeyAs(dataDir: string, key: KeyConfig, algorithm: 'ecdsa-p256-sha25
     ...(algorithm ? { algorithm } : {}),
     ...(key.passphraseEnv ? { passphrase: process.env[key.passphraseEnv] ?? '' } : {}),
   });
-}
-
-function writeAtomic(path: string, data: string | Buffer): void {
-  writeFileSync(path + '.tmp', data);
-  renameSync(path + '.tmp', path);
 }

@@ -12,7 +12,7 @@ import {
   unsignedInteger,
   utf8String,
 } from '@sigstack/x509';
-import type { CertificateExtensionValue, SubjectAltName } from '../identity/principal.js';
+import type { CertificateExtensionValue, SubjectAltName } from '@sigstack/oidc';
 import { FulcioError } from '../errors.js';
 import { OID } from '@sigstack/core';
 

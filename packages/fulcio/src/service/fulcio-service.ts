@@ -2,8 +2,8 @@ import { toPem, type Clock } from '@sigstack/core';
 import { randomSerial } from '@sigstack/x509';
 import type { CertificateAuthority } from '../ca/certificate-authority.js';
 import type { CtLogClient } from '../ca/ct-log-client.js';
-import { FulcioError } from '../errors.js';
-import type { IdentityVerifier, Principal } from '../identity/principal.js';
+import { FulcioError, type FulcioErrorCode } from '../errors.js';
+import { OidcError, type IdentityVerifier, type Principal } from '@sigstack/oidc';
 import { verifyKeyProof, type KeyProof } from './certificate-request.js';
 
 /** Lifetime of a leaf: 10 minutes, like public-good Fulcio (protocols.md §4.5, §4.8). */
@@ -71,7 +71,9 @@ export class FulcioService {
 
   async createSigningCertificate(req: SigningCertificateRequest): Promise<SigningCertificate> {
     if (req.token === undefined || req.token === '') throw new FulcioError('TOKEN_MISSING', 'no OIDC identity token was presented (Authorization: Bearer <token>)');
-    const principal = await this.#identity.verify(req.token);
+    const principal = await this.#identity.verify(req.token).catch((e: unknown) => {
+      throw toFulcioError(e);
+    });
     const key = await verifyKeyProof(req.key, principal.challenge);
 
     const notBefore = Math.floor(this.#clock.now() / 1000) * 1000;
@@ -103,4 +105,15 @@ export class FulcioService {
       principal,
     };
   }
+}
+
+/**
+ * The identity side's refusals, re-coded as this personality's own: the codes keep
+ * their names (TOKEN_EXPIRED stays TOKEN_EXPIRED), so Fulcio's status table maps
+ * them (401, or 503 for DISCOVERY_FAILED) and the original stays as `cause`.
+ */
+function toFulcioError(e: unknown): unknown {
+  if (!(e instanceof OidcError)) return e;
+  const code: FulcioErrorCode = e.code === 'DEV_ISSUER_NOT_STARTED' || e.code === 'DEV_TOKEN_REQUEST_INVALID' ? 'TOKEN_INVALID' : e.code;
+  return new FulcioError(code, e.message, { cause: e });
 }

@@ -8,16 +8,13 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { createEphemeralSigner, FakeClock, type Clock } from '@sigstack/core';
 import {
-  FulcioError,
   FulcioService,
   openCertificateAuthority,
   type CertificateAuthority,
   type CtLogClient,
-  type FulcioErrorCode,
-  type IdentityVerifier,
   type OpenCertificateAuthorityOptions,
-  type Principal,
 } from '../../src/index.js';
+import { OidcError, type IdentityVerifier, type OidcErrorCode, type Principal } from '@sigstack/oidc';
 
 export const POISON_OID = '1.3.6.1.4.1.11129.2.4.3';
 export const SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.2';
@@ -168,17 +165,18 @@ export function verifyEmbeddedSct(leafDer: Uint8Array, issuerDer: Uint8Array, ct
   });
 }
 
-/** An identity verifier that maps tokens to principals or FulcioError codes. */
+/** An identity verifier that maps tokens to principals or OidcError codes. */
 export class FakeIdentity implements IdentityVerifier {
   readonly principals = new Map<string, Principal>();
-  readonly errors = new Map<string, FulcioErrorCode>();
+  /** Tokens refused with an OidcError code, as the real verifier does (FulcioService re-codes them). */
+  readonly errors = new Map<string, OidcErrorCode>();
   calls = 0;
   async verify(token: string): Promise<Principal> {
     this.calls++;
     const code = this.errors.get(token);
-    if (code) throw new FulcioError(code, `fake ${code.toLowerCase().replace(/_/g, ' ')} for this token`);
+    if (code) throw new OidcError(code, `fake ${code.toLowerCase().replace(/_/g, ' ')} for this token`);
     const p = this.principals.get(token);
-    if (!p) throw new FulcioError('TOKEN_INVALID', 'unknown token');
+    if (!p) throw new OidcError('TOKEN_INVALID', 'unknown token');
     return p;
   }
 }

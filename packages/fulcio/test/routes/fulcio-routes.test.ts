@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { fromPem } from '@sigstack/core';
 import { FulcioError, fulcioRoutes, type FulcioErrorCode } from '../../src/index.js';
+import type { OidcErrorCode } from '@sigstack/oidc';
 import { clientKey, EMAIL_PRINCIPAL, tempService, USERNAME_PRINCIPAL, verifyEmbeddedSct } from '../ca/helpers.js';
 
 const s = await tempService({ clock: { now: () => Date.now() } });
@@ -185,7 +186,7 @@ t.test('hostile requests', async (t) => {
     await refused(t, post(2, v2Body({ token: '' })), 401, 16, /no OIDC identity token/);
   });
 
-  const tokenErrors: FulcioErrorCode[] = ['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'WRONG_AUDIENCE', 'ISSUER_UNTRUSTED', 'UNKNOWN_KEY_ID', 'CLAIMS_INVALID'];
+  const tokenErrors: (FulcioErrorCode & OidcErrorCode)[] = ['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'WRONG_AUDIENCE', 'ISSUER_UNTRUSTED', 'UNKNOWN_KEY_ID', 'CLAIMS_INVALID'];
   for (const code of tokenErrors) {
     t.test(`identity ${code}: 400 naming it`, async (t) => {
       s.identity.errors.set(code, code);

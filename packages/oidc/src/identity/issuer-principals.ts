@@ -1,15 +1,15 @@
-import { FulcioError } from '../errors.js';
+import { OidcError } from '../errors.js';
 import { BUILTIN_CI_PROVIDERS } from '../config/builtin-ci-providers.js';
 import { EXTENSION_FIELDS, OID_ISSUER_V1, OID_ISSUER_V2, OID_TOKEN_SUBJECT, type ExtensionField } from '../config/extension-fields.js';
 import { isValidTrustDomain, parseIssuerClaimPath, type CIIssuerMetadata, type FulcioConfig, type IssuerConfig } from '../config/fulcio-config.js';
 import { parseClaimTemplate, type ClaimTemplate, type TemplateData } from './claim-template.js';
-import type { CertificateExtensionValue, Principal, SubjectAltName } from './principal.js';
+import type { CertificateExtensionValue, Principal, SubjectAltName } from '../principal.js';
 
 /** Verified token claims. Still attacker-influenced data: every use is type-checked. */
 export type Claims = Readonly<Record<string, unknown>>;
 
 function invalid(message: string): never {
-  throw new FulcioError('CLAIMS_INVALID', message);
+  throw new OidcError('CLAIMS_INVALID', message);
 }
 
 function requireString(claims: Claims, name: string, what = 'the identity token'): string {

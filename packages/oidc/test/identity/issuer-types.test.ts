@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
 import { parseFulcioConfig } from '../../src/config/fulcio-config.js';
 import { createIdentityVerifier } from '../../src/identity/identity-verifier.js';
-import { FulcioError } from '../../src/errors.js';
-import type { CertificateExtensionValue } from '../../src/identity/principal.js';
+import { OidcError } from '../../src/errors.js';
+import type { CertificateExtensionValue } from '../../src/principal.js';
 import { manualClock, startFakeIdp } from './fake-idp.js';
 
 const P = '1.3.6.1.4.1.57264.1.';
@@ -24,8 +24,8 @@ const rejectsCode = async (tt: Test, p: Promise<unknown>, code: string, message?
     await p;
     tt.fail(`expected ${code}, got success`);
   } catch (e) {
-    tt.ok(e instanceof FulcioError, 'a FulcioError');
-    tt.equal((e as FulcioError).code, code, (e as Error).message);
+    tt.ok(e instanceof OidcError, 'a OidcError');
+    tt.equal((e as OidcError).code, code, (e as Error).message);
     if (message) tt.match((e as Error).message, message);
   }
 };

@@ -1,4 +1,4 @@
-import { FulcioError } from '../errors.js';
+import { OidcError } from '../errors.js';
 import { parseClaimTemplate } from '../identity/claim-template.js';
 import { BUILTIN_CI_PROVIDERS } from './builtin-ci-providers.js';
 import { EXTENSION_FIELDS, type ExtensionField } from './extension-fields.js';
@@ -84,7 +84,7 @@ export interface FulcioConfig {
 const norm = (k: string): string => k.toLowerCase().replace(/[-_]/g, '');
 
 function fail(message: string): never {
-  throw new FulcioError('CONFIG_INVALID', `invalid Fulcio config: ${message}`);
+  throw new OidcError('CONFIG_INVALID', `invalid Fulcio config: ${message}`);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -327,7 +327,7 @@ function parseMetadata(raw: unknown, where: string): CIIssuerMetadata {
   return { defaultTemplateValues: defaults, extensionTemplates: templates, subjectAlternativeNameTemplate: san };
 }
 
-/** Validates and normalizes a Fulcio identity config (JSON or YAML-shaped object). Throws FulcioError CONFIG_INVALID. */
+/** Validates and normalizes a Fulcio identity config (JSON or YAML-shaped object). Throws OidcError CONFIG_INVALID. */
 export function parseFulcioConfig(input: unknown): FulcioConfig {
   // `define` is the YAML anchor scratch list upstream's config.yaml starts with.
   const top = pick(input, 'config', ['oidcissuers', 'metaissuers', 'ciissuermetadata'], ['define']);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { CoreError, FileSigner, sha256, systemClock, type Clock, type Signer } from '@sigstack/core';
+import { OidcError } from '../errors.js';
+import { FileSigner, sha256, systemClock, type Clock, type Signer } from '@sigstack/core';
 
 /**
  * The development identity provider: so that keyless signing works right after
@@ -108,8 +109,8 @@ export interface DevTokenRequest {
 export function mintDevToken(dataDir: string, req: DevTokenRequest, clock: Clock = systemClock): string {
   const infoPath = join(dataDir, DEV_OIDC_INFO_FILE);
   if (!existsSync(infoPath))
-    throw new CoreError(
-      'CONFIG_INVALID',
+    throw new OidcError(
+      'DEV_ISSUER_NOT_STARTED',
       `${infoPath} does not exist: start the stack with development defaults first (sigstack up --data-dir ${dataDir})`,
     );
   const info = JSON.parse(readFileSync(infoPath, 'utf8')) as DevOidcInfo;
@@ -120,17 +121,17 @@ export function mintDevToken(dataDir: string, req: DevTokenRequest, clock: Clock
 export function signDevToken(signer: FileSigner, info: Pick<DevOidcInfo, 'emailIssuer' | 'ciIssuer'>, req: DevTokenRequest, clock: Clock = systemClock): string {
   const now = Math.floor(clock.now() / 1000);
   const ttl = req.ttlSeconds ?? 600;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new CoreError('CONFIG_INVALID', `token lifetime must be 1..86400 seconds, got ${ttl}`);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new OidcError('DEV_TOKEN_REQUEST_INVALID', `token lifetime must be 1..86400 seconds, got ${ttl}`);
   const base = { aud: req.audience ?? DEV_AUDIENCE, iat: now, nbf: now, exp: now + ttl, jti: randomUUID() };
   let claims: Record<string, unknown>;
   if (req.email !== undefined) {
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(req.email)) throw new CoreError('CONFIG_INVALID', `"${req.email}" is not an email address`);
-    if (req.githubWorkflow) throw new CoreError('CONFIG_INVALID', 'a token is either a person token (email) or a CI token, not both');
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(req.email)) throw new OidcError('DEV_TOKEN_REQUEST_INVALID', `"${req.email}" is not an email address`);
+    if (req.githubWorkflow) throw new OidcError('DEV_TOKEN_REQUEST_INVALID', 'a token is either a person token (email) or a CI token, not both');
     claims = { iss: info.emailIssuer, sub: req.email, email: req.email, email_verified: true, ...base };
   } else if (req.githubWorkflow) {
     claims = { iss: info.ciIssuer, ...githubClaims(req.githubWorkflow), ...base };
   } else {
-    throw new CoreError('CONFIG_INVALID', 'say whose token: --email ADDRESS, or --github-workflow with --repository OWNER/REPO');
+    throw new OidcError('DEV_TOKEN_REQUEST_INVALID', 'say whose token: --email ADDRESS, or --github-workflow with --repository OWNER/REPO');
   }
   const header = { alg: 'ES256', typ: 'JWT', kid: jwkOf(signer).kid };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
@@ -140,7 +141,7 @@ export function signDevToken(signer: FileSigner, info: Pick<DevOidcInfo, 'emailI
 
 /** The claims GitHub Actions puts in its OIDC tokens (the ones Fulcio's templates read). */
 function githubClaims(w: NonNullable<DevTokenRequest['githubWorkflow']>): Record<string, string> {
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(w.repository)) throw new CoreError('CONFIG_INVALID', `--repository must be OWNER/REPO, got "${w.repository}"`);
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(w.repository)) throw new OidcError('DEV_TOKEN_REQUEST_INVALID', `--repository must be OWNER/REPO, got "${w.repository}"`);
   const owner = w.repository.split('/')[0]!;
   const ref = w.ref ?? 'refs/heads/main';
   const sha = w.sha ?? '0123456789abcdef0123456789abcdef01234567';

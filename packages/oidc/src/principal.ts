@@ -1,7 +1,8 @@
 /**
- * The boundary between authentication (identity/: OIDC token → principal) and
- * issuance (ca/: principal + public key → certificate). The CA never looks at a
- * token; the identity side never builds a certificate.
+ * The contract between authentication (@sigstack/oidc: OIDC token → principal) and
+ * issuance (@sigstack/fulcio: principal + public key → certificate). The CA never
+ * looks at a token; the identity side never builds a certificate. The CA depends on
+ * these types; this package knows nothing of the CA.
  */
 
 /** The one SubjectAltName of a Fulcio leaf (protocols.md §4.6). */
@@ -41,7 +42,7 @@ export interface Principal {
   subject: string;
 }
 
-/** Turns a bearer token into a principal, or throws FulcioError (TOKEN_INVALID, ...). */
+/** Turns a bearer token into a principal, or throws OidcError (TOKEN_INVALID, ...). */
 export interface IdentityVerifier {
   verify(token: string): Promise<Principal>;
 }

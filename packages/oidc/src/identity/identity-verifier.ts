@@ -1,11 +1,11 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { systemClock, type Clock } from '@sigstack/core';
-import { FulcioError } from '../errors.js';
+import { OidcError } from '../errors.js';
 import { findIssuer, type FulcioConfig, type IssuerConfig } from '../config/fulcio-config.js';
 import { decodeUnverifiedToken } from './jwt-token.js';
 import { OidcProvider, SUPPORTED_ALGORITHMS, type SupportedAlgorithm } from './oidc-provider.js';
 import { compileCiProvider, principalFromClaims, type CompiledCiProvider } from './issuer-principals.js';
-import type { IdentityVerifier, Principal } from './principal.js';
+import type { IdentityVerifier, Principal } from '../principal.js';
 
 /** Upstream Fulcio's discovery timeout (pkg/config defaultOIDCDiscoveryTimeout). */
 export const DEFAULT_DISCOVERY_TIMEOUT_MS = 10_000;
@@ -89,22 +89,22 @@ export function createIdentityVerifier(config: FulcioConfig, options?: IdentityV
   async function verifyToken(token: string): Promise<Principal> {
     const { header, iss } = decodeUnverifiedToken(token);
     const issuer = findIssuer(config, iss);
-    if (!issuer) throw new FulcioError('ISSUER_UNTRUSTED', `issuer ${iss} is not trusted`);
+    if (!issuer) throw new OidcError('ISSUER_UNTRUSTED', `issuer ${iss} is not trusted`);
 
     const alg = header.alg;
-    if (typeof alg !== 'string') throw new FulcioError('TOKEN_INVALID', 'the identity token header has no alg');
+    if (typeof alg !== 'string') throw new OidcError('TOKEN_INVALID', 'the identity token header has no alg');
     // Checked before any key lookup: `none` and HMAC (where the "secret" could be
     // the IdP's public key) never reach a verifier.
     if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg)) {
-      throw new FulcioError('TOKEN_INVALID', `the identity token is signed with ${alg}, which is never accepted`);
+      throw new OidcError('TOKEN_INVALID', `the identity token is signed with ${alg}, which is never accepted`);
     }
     const kid = header.kid;
-    if (kid !== undefined && typeof kid !== 'string') throw new FulcioError('TOKEN_INVALID', 'the identity token header kid is not a string');
+    if (kid !== undefined && typeof kid !== 'string') throw new OidcError('TOKEN_INVALID', 'the identity token header kid is not a string');
 
     const provider = providerFor(issuer);
     const allowed = await provider.allowedAlgorithms();
     if (!allowed.includes(alg as SupportedAlgorithm)) {
-      throw new FulcioError('TOKEN_INVALID', `the identity token is signed with ${alg}, but ${iss} only signs with ${allowed.join(', ')}`);
+      throw new OidcError('TOKEN_INVALID', `the identity token is signed with ${alg}, but ${iss} only signs with ${allowed.join(', ')}`);
     }
     const keys = await provider.candidateKeys(alg as SupportedAlgorithm, kid);
 
@@ -132,14 +132,14 @@ export function createIdentityVerifier(config: FulcioConfig, options?: IdentityV
         throw mapJoseError(e, issuer);
       }
     }
-    if (!payload) throw new FulcioError('TOKEN_INVALID', `the identity token's signature does not verify with the keys of ${iss}`, { cause: lastError });
+    if (!payload) throw new OidcError('TOKEN_INVALID', `the identity token's signature does not verify with the keys of ${iss}`, { cause: lastError });
 
     // jose checks iat only together with maxTokenAge; Fulcio's docs require it to be
     // sane, and a token "issued" in the future is a clock or forgery problem.
     if (payload.iat !== undefined) {
-      if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) throw new FulcioError('TOKEN_INVALID', 'the identity token iat claim is not a number');
+      if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) throw new OidcError('TOKEN_INVALID', 'the identity token iat claim is not a number');
       if (payload.iat > now / 1000 + opts.leewaySeconds) {
-        throw new FulcioError('TOKEN_NOT_YET_VALID', `the identity token was issued in the future (iat ${iso(payload.iat)})`);
+        throw new OidcError('TOKEN_NOT_YET_VALID', `the identity token was issued in the future (iat ${iso(payload.iat)})`);
       }
     }
     return principalFromClaims(issuer, payload as Record<string, unknown>, ctx);
@@ -158,25 +158,25 @@ export function createIdentityVerifier(config: FulcioConfig, options?: IdentityV
   };
 }
 
-function mapJoseError(e: unknown, issuer: IssuerConfig): FulcioError {
-  if (e instanceof FulcioError) return e;
+function mapJoseError(e: unknown, issuer: IssuerConfig): OidcError {
+  if (e instanceof OidcError) return e;
   if (e instanceof joseErrors.JWTExpired) {
-    return new FulcioError('TOKEN_EXPIRED', `the identity token expired at ${iso(e.payload.exp)}`, { cause: e });
+    return new OidcError('TOKEN_EXPIRED', `the identity token expired at ${iso(e.payload.exp)}`, { cause: e });
   }
   if (e instanceof joseErrors.JWTClaimValidationFailed) {
     const p = e.payload;
-    if (e.reason === 'missing') return new FulcioError('TOKEN_INVALID', `the identity token has no ${e.claim} claim`, { cause: e });
+    if (e.reason === 'missing') return new OidcError('TOKEN_INVALID', `the identity token has no ${e.claim} claim`, { cause: e });
     switch (e.claim) {
       case 'nbf':
-        return new FulcioError('TOKEN_NOT_YET_VALID', `the identity token is not valid before ${iso(p.nbf)}`, { cause: e });
+        return new OidcError('TOKEN_NOT_YET_VALID', `the identity token is not valid before ${iso(p.nbf)}`, { cause: e });
       case 'aud':
-        return new FulcioError('WRONG_AUDIENCE', `audience ${JSON.stringify(Array.isArray(p.aud) ? p.aud : [p.aud])} does not contain ${issuer.clientId}`, { cause: e });
+        return new OidcError('WRONG_AUDIENCE', `audience ${JSON.stringify(Array.isArray(p.aud) ? p.aud : [p.aud])} does not contain ${issuer.clientId}`, { cause: e });
       case 'iss':
-        return new FulcioError('ISSUER_UNTRUSTED', `issuer ${String(p.iss)} is not trusted`, { cause: e });
+        return new OidcError('ISSUER_UNTRUSTED', `issuer ${String(p.iss)} is not trusted`, { cause: e });
       default:
-        return new FulcioError('TOKEN_INVALID', `the identity token's ${e.claim} claim is invalid: ${e.message}`, { cause: e });
+        return new OidcError('TOKEN_INVALID', `the identity token's ${e.claim} claim is invalid: ${e.message}`, { cause: e });
     }
   }
-  if (e instanceof joseErrors.JOSEError) return new FulcioError('TOKEN_INVALID', `the identity token is invalid: ${e.message}`, { cause: e });
-  return new FulcioError('TOKEN_INVALID', 'the identity token could not be verified', { cause: e });
+  if (e instanceof joseErrors.JOSEError) return new OidcError('TOKEN_INVALID', `the identity token is invalid: ${e.message}`, { cause: e });
+  return new OidcError('TOKEN_INVALID', 'the identity token could not be verified', { cause: e });
 }

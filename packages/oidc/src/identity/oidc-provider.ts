@@ -1,6 +1,6 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Clock } from '@sigstack/core';
-import { FulcioError } from '../errors.js';
+import { OidcError } from '../errors.js';
 import { getIdpJson } from './http-get.js';
 
 /** Signature algorithms an ID token may use (go-oidc's supportedAlgorithms). HS* and none never. */
@@ -48,7 +48,7 @@ interface KeySet {
  * in-flight request.
  */
 export class OidcProvider {
-  private discovery?: { value: Discovery; at: number } | { error: FulcioError; at: number };
+  private discovery?: { value: Discovery; at: number } | { error: OidcError; at: number };
   private discoveryInFlight?: Promise<Discovery>;
   private keySet?: KeySet;
   private keysInFlight?: Promise<KeySet>;
@@ -80,7 +80,7 @@ export class OidcProvider {
       found = select(set, alg, kid);
     }
     if (found.length === 0) {
-      throw new FulcioError(
+      throw new OidcError(
         'UNKNOWN_KEY_ID',
         kid === undefined
           ? `the JWKS of ${this.issuerUrl} has no key usable with ${alg}`
@@ -101,7 +101,7 @@ export class OidcProvider {
           p = created;
         }
         return p.catch((cause: unknown) => {
-          throw new FulcioError('DISCOVERY_FAILED', `key ${JSON.stringify(e.jwk.kid ?? '')} in the JWKS of ${this.issuerUrl} cannot be used: ${(cause as Error).message}`, { cause });
+          throw new OidcError('DISCOVERY_FAILED', `key ${JSON.stringify(e.jwk.kid ?? '')} in the JWKS of ${this.issuerUrl} cannot be used: ${(cause as Error).message}`, { cause });
         });
       }),
     );
@@ -119,7 +119,7 @@ export class OidcProvider {
         return value;
       },
       (error: unknown) => {
-        const e = error instanceof FulcioError ? error : new FulcioError('DISCOVERY_FAILED', `OIDC discovery for ${this.issuerUrl} failed`, { cause: error });
+        const e = error instanceof OidcError ? error : new OidcError('DISCOVERY_FAILED', `OIDC discovery for ${this.issuerUrl} failed`, { cause: error });
         this.discovery = { error: e, at: this.opts.clock.now() };
         this.discoveryInFlight = undefined;
         throw e;
@@ -132,23 +132,23 @@ export class OidcProvider {
     this.stats.discoveryFetches++;
     const url = `${this.issuerUrl.replace(/\/$/, '')}/.well-known/openid-configuration`;
     const doc = await getIdpJson(url, { ...this.httpOpts(), what: 'OIDC discovery document' });
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FulcioError('DISCOVERY_FAILED', `the discovery document at ${url} is not a JSON object`);
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new OidcError('DISCOVERY_FAILED', `the discovery document at ${url} is not a JSON object`);
     const { issuer, jwks_uri: jwksUri, id_token_signing_alg_values_supported: algs } = doc as Record<string, unknown>;
     // go-oidc: "oidc: issuer did not match the issuer returned by provider". Without
     // this, any host serving a discovery document could vouch for another issuer.
     if (issuer !== this.issuerUrl) {
-      throw new FulcioError('DISCOVERY_FAILED', `the discovery document at ${url} names issuer ${JSON.stringify(issuer)}, not ${this.issuerUrl}`);
+      throw new OidcError('DISCOVERY_FAILED', `the discovery document at ${url} names issuer ${JSON.stringify(issuer)}, not ${this.issuerUrl}`);
     }
-    if (typeof jwksUri !== 'string') throw new FulcioError('DISCOVERY_FAILED', `the discovery document at ${url} has no jwks_uri`);
+    if (typeof jwksUri !== 'string') throw new OidcError('DISCOVERY_FAILED', `the discovery document at ${url} has no jwks_uri`);
     let jwks: URL;
     try {
       jwks = new URL(jwksUri);
     } catch {
-      throw new FulcioError('DISCOVERY_FAILED', `the discovery document at ${url} has an invalid jwks_uri ${JSON.stringify(jwksUri)}`);
+      throw new OidcError('DISCOVERY_FAILED', `the discovery document at ${url} has an invalid jwks_uri ${JSON.stringify(jwksUri)}`);
     }
-    if (jwks.protocol !== 'https:' && jwks.protocol !== 'http:') throw new FulcioError('DISCOVERY_FAILED', `jwks_uri ${jwksUri} is not http(s)`);
+    if (jwks.protocol !== 'https:' && jwks.protocol !== 'http:') throw new OidcError('DISCOVERY_FAILED', `jwks_uri ${jwksUri} is not http(s)`);
     if (new URL(this.issuerUrl).protocol === 'https:' && jwks.protocol !== 'https:') {
-      throw new FulcioError('DISCOVERY_FAILED', `jwks_uri ${jwksUri} downgrades an https issuer to http`);
+      throw new OidcError('DISCOVERY_FAILED', `jwks_uri ${jwksUri} downgrades an https issuer to http`);
     }
     let algorithms: SupportedAlgorithm[] = ['RS256'];
     if (Array.isArray(algs)) {
@@ -173,7 +173,7 @@ export class OidcProvider {
     this.stats.jwksFetches++;
     const doc = await getIdpJson(jwksUri, { ...this.httpOpts(), what: 'JWKS' });
     const keys = (doc as { keys?: unknown } | null)?.keys;
-    if (!Array.isArray(keys)) throw new FulcioError('DISCOVERY_FAILED', `the JWKS at ${jwksUri} has no keys array`);
+    if (!Array.isArray(keys)) throw new OidcError('DISCOVERY_FAILED', `the JWKS at ${jwksUri} has no keys array`);
     const previous = new Map((this.keySet?.keys ?? []).map((e) => [JSON.stringify(e.jwk), e]));
     const entries: KeyEntry[] = [];
     for (const k of keys) {

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { createHmac, createPublicKey } from 'node:crypto';
 import { parseFulcioConfig } from '../../src/config/fulcio-config.js';
 import { createIdentityVerifier } from '../../src/identity/identity-verifier.js';
-import { FulcioError } from '../../src/errors.js';
+import { OidcError } from '../../src/errors.js';
 import { b64url, makeKey, manualClock, startFakeIdp, type FakeIdp } from './fake-idp.js';
 
 async function setup(t: Test, idpOpts: Parameters<typeof startFakeIdp>[0] = {}, extra: Record<string, unknown> = {}) {
@@ -23,8 +23,8 @@ const rejectsCode = async (tt: Test, p: Promise<unknown>, code: string, message?
     await p;
     tt.fail(`expected ${code}, got success`);
   } catch (e) {
-    tt.ok(e instanceof FulcioError, 'a FulcioError');
-    tt.equal((e as FulcioError).code, code, (e as Error).message);
+    tt.ok(e instanceof OidcError, 'a OidcError');
+    tt.equal((e as OidcError).code, code, (e as Error).message);
     if (message) tt.match((e as Error).message, message);
   }
 };

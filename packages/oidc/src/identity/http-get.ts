@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { FulcioError } from '../errors.js';
+import { OidcError } from '../errors.js';
 
 /** Discovery documents and JWKS larger than this are refused (real ones are a few KiB). */
 export const MAX_IDP_RESPONSE_BYTES = 1024 * 1024;
@@ -37,23 +37,23 @@ export async function getIdpJson(url: string, opts: GetJsonOptions): Promise<unk
     try {
       res = opts.fetch ? await viaFetch(opts.fetch, current, opts.timeoutMs) : await viaNode(current, opts.timeoutMs, opts.caCert);
     } catch (cause) {
-      if (cause instanceof FulcioError) throw cause;
-      throw new FulcioError('DISCOVERY_FAILED', `could not fetch the ${opts.what} from ${current.href}: ${(cause as Error).message ?? String(cause)}`, { cause });
+      if (cause instanceof OidcError) throw cause;
+      throw new OidcError('DISCOVERY_FAILED', `could not fetch the ${opts.what} from ${current.href}: ${(cause as Error).message ?? String(cause)}`, { cause });
     }
     if (res.status >= 300 && res.status < 400 && res.location) {
       const next = new URL(res.location, current);
-      if (hop >= MAX_REDIRECTS) throw new FulcioError('DISCOVERY_FAILED', `too many redirects fetching the ${opts.what} from ${url}`);
+      if (hop >= MAX_REDIRECTS) throw new OidcError('DISCOVERY_FAILED', `too many redirects fetching the ${opts.what} from ${url}`);
       if (next.host !== origin.host || (origin.protocol === 'https:' && next.protocol !== 'https:')) {
-        throw new FulcioError('DISCOVERY_FAILED', `the ${opts.what} at ${current.href} redirects to another host (${next.origin}); refused`);
+        throw new OidcError('DISCOVERY_FAILED', `the ${opts.what} at ${current.href} redirects to another host (${next.origin}); refused`);
       }
       current = next;
       continue;
     }
-    if (res.status !== 200) throw new FulcioError('DISCOVERY_FAILED', `the ${opts.what} at ${current.href} answered HTTP ${res.status}`);
+    if (res.status !== 200) throw new OidcError('DISCOVERY_FAILED', `the ${opts.what} at ${current.href} answered HTTP ${res.status}`);
     try {
       return JSON.parse(res.body) as unknown;
     } catch (cause) {
-      throw new FulcioError('DISCOVERY_FAILED', `the ${opts.what} at ${current.href} is not JSON`, { cause });
+      throw new OidcError('DISCOVERY_FAILED', `the ${opts.what} at ${current.href} is not JSON`, { cause });
     }
   }
 }

@@ -1,14 +1,14 @@
 import t, { type Test } from 'tap';
 import { compileMetaIssuerPattern, findIssuer, parseFulcioConfig } from '../../src/config/fulcio-config.js';
 import { describeIssuers } from '../../src/config/describe-issuers.js';
-import { FulcioError } from '../../src/errors.js';
+import { OidcError } from '../../src/errors.js';
 
 const refuses = (tt: Test, input: unknown, message: RegExp) => {
   try {
     parseFulcioConfig(input);
     tt.fail(`accepted, expected ${message}`);
   } catch (e) {
-    tt.ok(e instanceof FulcioError && e.code === 'CONFIG_INVALID', 'CONFIG_INVALID');
+    tt.ok(e instanceof OidcError && e.code === 'CONFIG_INVALID', 'CONFIG_INVALID');
     tt.match((e as Error).message, message);
   }
 };
