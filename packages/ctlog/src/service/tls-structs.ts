@@ -1,4 +1,4 @@
-import * as asn1js from 'asn1js';
+import { octetString } from '@sigstack/x509';
 import { CtLogError } from '../errors.js';
 
 /**
@@ -151,5 +151,5 @@ export function decodeSctList(b: Buffer): Buffer[] {
  */
 export function encodeSctListExtensionValue(scts: Buffer[]): Buffer {
   const list = encodeSctList(scts);
-  return Buffer.from(new asn1js.OctetString({ valueHex: list }).toBER(false));
+  return octetString(list);
 }

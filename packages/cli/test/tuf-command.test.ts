@@ -1,13 +1,48 @@
-// The CLI module packages/cli/src/tuf-command.ts, run in-process. The cli package does
-// not depend on @sigstack/tuf yet, so the import is mapped onto this package's source.
+// The CLI module src/tuf-command.ts, run in-process against @sigstack/tuf; tuf-js (what
+// sigstore-js runs) reads the repository it publishes, served as the static files it is.
 import { sign as cryptoSign, createPrivateKey } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
 import t from 'tap';
-import * as tuf from '../src/index.js';
-import { clientDir, serve, tmp, tufJsFetch } from './helpers.js';
+import { Updater } from 'tuf-js';
+import * as tuf from '@sigstack/tuf';
+import { tufCommand } from '../src/tuf-command.js';
 
-const { tufCommand } = await t.mockImport<typeof import('../../cli/src/tuf-command.js')>('../../cli/src/tuf-command.js', { '@sigstack/tuf': tuf, '@sigstack/core': await import('@sigstack/core') });
+const tmp = (name: string): string => mkdtempSync(join(tmpdir(), name));
+
+/** The repository directory over HTTP, as any static web server would publish it. */
+async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    try {
+      res.end(readFileSync(join(dir, path)));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** tuf-js from a fresh cache holding `rootBytes`: refresh, then download `name`. */
+async function tufJsFetch(url: string, rootBytes: Uint8Array, name: string): Promise<Buffer> {
+  const base = tmp('tuf-client-');
+  const metadataDir = join(base, 'metadata');
+  const targetDir = join(base, 'targets');
+  mkdirSync(metadataDir);
+  mkdirSync(targetDir);
+  writeFileSync(join(metadataDir, 'root.json'), rootBytes);
+  const updater = new Updater({ metadataDir, metadataBaseUrl: url, targetDir, targetBaseUrl: `${url}/targets` });
+  await updater.refresh();
+  const info = await updater.getTargetInfo(name);
+  if (!info) throw new Error(`tuf-js: no target ${name}`);
+  return readFileSync((await updater.findCachedTarget(info)) ?? (await updater.downloadTarget(info)));
+}
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -85,7 +120,7 @@ t.test('a whole ceremony through the CLI', async (t) => {
 
   const srv = await serve(repo);
   t.teardown(srv.close);
-  t.equal((await tufJsFetch(srv.url, clientDir(readFileSync(join(repo, '1.root.json'))), 'fulcio_v1.crt.pem')).toString(), 'CERT');
+  t.equal((await tufJsFetch(srv.url, readFileSync(join(repo, '1.root.json')), 'fulcio_v1.crt.pem')).toString(), 'CERT');
 
   // rotate to a 1-of-1 root with a new key; needs old 2-of-2 + new 1-of-1
   await run('keygen', '--out', k('root3.pem'));
