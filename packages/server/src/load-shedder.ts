@@ -120,22 +120,20 @@ export function installLoadShedder(app: FastifyInstance, config: SheddingConfig,
       });
   });
 
-  const started = new WeakMap<FastifyRequest, { start: number }>();
-  const done = async (req: FastifyRequest) => {
-    const entry = started.get(req);
-    if (!entry) return;
-    const c = classOf(req);
-    if (c) inProgress[c].delete(entry);
-  };
-  app.addHook('preHandler', async (req) => {
+  // Out of progress when the response has gone, or the connection has: the raw
+  // response's 'close' comes in both cases (fastify's onResponse does not when the
+  // client went away after sending its whole body, and onRequestAbort only when it
+  // went away before). Deleting twice is harmless.
+  app.addHook('preHandler', async (req, reply) => {
     const c = classOf(req);
     if (!c) return;
+    const set = inProgress[c];
     const entry = { start: performance.now() };
-    started.set(req, entry);
-    inProgress[c].add(entry);
+    set.add(entry);
+    const done = () => set.delete(entry);
+    reply.raw.once('close', done);
+    reply.raw.once('finish', done);
   });
-  app.addHook('onResponse', done);
-  app.addHook('onRequestAbort', done);
 
   return { queueAgeMs: (c) => queueAgeMs(c), eventLoopDelayMs: () => eventLoopDelayMs() };
 }
