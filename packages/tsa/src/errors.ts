@@ -13,6 +13,7 @@ export type TsaErrorCode =
   | 'DIGEST_LENGTH_MISMATCH' // hashedMessage length differs from the hash size (400; badDataFormat)
   | 'UNACCEPTED_POLICY' // reqPolicy / tsaPolicyOID is not our policy (400; unacceptedPolicy)
   | 'UNACCEPTED_EXTENSION' // the request carries extensions (400; unacceptedExtension)
+  | 'NONCE_TOO_LARGE' // the nonce is above MAX_NONCE_OCTETS (400; badRequest)
   | 'UNSUPPORTED_MEDIA_TYPE' // Content-Type is neither application/timestamp-query nor application/json (415)
   | 'REQUEST_TOO_LARGE' // body above the route's limit (413)
   // -- ours (5xx) --

@@ -175,3 +175,25 @@ t.test('a failing signer: 500 JSON, no token, the cause logged not sent', async 
   t.match(logs.join(''), /HSM unplugged/, 'the cause is in the log');
   await app2.close();
 });
+
+t.test('an oversized nonce is refused, not signed back (issue 10)', async (t) => {
+  const { MAX_NONCE_OCTETS } = await import('../src/service/timestamp-request.js');
+  t.equal(MAX_NONCE_OCTETS, 64);
+  // DER: a well-formed request the TSA will not grant: an RFC 3161 rejection, failInfo badRequest.
+  const big = buildRequest({ digest, nonce: randomBytes(8192).fill(1, 0, 1), certReq: true });
+  const r = await post(big, 'application/timestamp-query');
+  t.equal(r.statusCode, 400);
+  t.equal(r.headers['content-type'], 'application/timestamp-reply');
+  const d = decodeResponse(r.rawPayload);
+  t.equal(d.status, 2, 'rejection');
+  t.match(JSON.stringify(d), /nonce is 8192 octets; at most 64/);
+  t.equal(d.token, undefined, 'nothing signed');
+  // The largest accepted: 64 octets (what any client sends is far below).
+  const edge = await post(buildRequest({ digest, nonce: randomBytes(64).fill(1, 0, 1) }), 'application/timestamp-query');
+  t.equal(edge.statusCode, 200);
+  // JSON form: the same bound, as a JSON error.
+  const json = await post(JSON.stringify({ artifactHash: digest.toString('base64'), hashAlgorithm: 'sha256', nonce: 1 }).replace('"nonce":1', `"nonce":${'9'.repeat(200)}`), 'application/json');
+  t.equal(json.statusCode, 400);
+  t.match(json.json(), { code: 400, message: /nonce is \d+ octets; at most 64/ });
+  await stillServes(t);
+});

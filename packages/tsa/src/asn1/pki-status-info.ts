@@ -53,6 +53,7 @@ export const FAIL_INFO_OF: Readonly<Partial<Record<TsaErrorCode, FailInfoName>>>
   DIGEST_LENGTH_MISMATCH: 'badDataFormat',
   UNACCEPTED_POLICY: 'unacceptedPolicy',
   UNACCEPTED_EXTENSION: 'unacceptedExtension',
+  NONCE_TOO_LARGE: 'badRequest',
 };
 
 /** PKIStatusInfo { granted }: the constant prefix of every token response. */

@@ -33,6 +33,22 @@ const HASH_OID: Readonly<Record<HashAlgorithm, string>> = { sha256: OID.sha256, 
 const ACCEPTED = 'SHA-256, SHA-384 or SHA-512';
 
 /**
+ * The largest nonce echoed, in INTEGER content octets (512 bits). RFC 3161 §2.4.1
+ * asks for "a large random number ... (e.g., a 64 bit integer)"; clients send 64
+ * bits (openssl ts) to 160 bits (sigstore-go and cosign: a random serial number).
+ * Upstream timestamp-authority bounds it only through the request size (1 KiB for
+ * the JSON form, 1 MiB by default for DER); a nonce of kilobytes is no nonce, and
+ * signing it back would make the token carry whatever the caller wants, so it is
+ * refused (issue 10).
+ */
+export const MAX_NONCE_OCTETS = 64;
+
+function checkNonce(nonce: Buffer | undefined): void {
+  if (nonce && nonce.length > MAX_NONCE_OCTETS)
+    throw new TsaError('NONCE_TOO_LARGE', `nonce is ${nonce.length} octets; at most ${MAX_NONCE_OCTETS} (${MAX_NONCE_OCTETS * 8} bits) are accepted`);
+}
+
+/**
  * Parses and validates a DER TimeStampReq (RFC 3161 §2.4.1). Structure errors are
  * MALFORMED_REQUEST; a well-formed request asking for something we do not do
  * throws the code whose failInfo the route puts in a rejection response.
@@ -50,6 +66,7 @@ export function parseDerRequest(der: Buffer, acceptedPolicy: string): TimestampR
   if (req.reqPolicy !== undefined) checkPolicy(req.reqPolicy, acceptedPolicy);
   if (req.extensions)
     throw new TsaError('UNACCEPTED_EXTENSION', `request extensions are not accepted (found ${req.extensions.join(', ')})`);
+  checkNonce(req.nonce);
   return {
     hashAlgorithm: hash,
     hashedMessage: mi.hashedMessage,
@@ -106,6 +123,7 @@ export function parseJsonRequest(body: Buffer, acceptedPolicy: string): Timestam
   }
   let nonce: Buffer | undefined;
   if (o.nonce !== undefined && o.nonce !== null) nonce = jsonNonce(o.nonce, text);
+  checkNonce(nonce);
   let policy: string | undefined;
   if (o.tsaPolicyOID !== undefined && o.tsaPolicyOID !== null && o.tsaPolicyOID !== '') {
     if (typeof o.tsaPolicyOID !== 'string') throw new TsaError('MALFORMED_REQUEST', 'tsaPolicyOID must be a dotted OID string');
