@@ -58,8 +58,8 @@ const trustBundleSchema = {
  * - `GET /api/v2/trustBundle`, `GET /api/v1/rootCert`, `GET /api/v2/configuration`.
  *
  * Errors are grpc-gateway's `{"code": <gRPC code>, "message": "...", "details": []}`
- * with the HTTP status of FULCIO_STATUS. CORS allows every origin, as upstream does
- * (browser clients). The plugin is encapsulated: its content-type parsers, error
+ * with the HTTP status of FULCIO_STATUS. CORS as upstream's (rs/cors defaults: any
+ * origin, simple methods, Accept/Content-Type/X-Requested-With). The plugin is encapsulated: its content-type parsers, error
  * handler and CORS hook apply to its own routes only.
  */
 export const fulcioRoutes: FastifyPluginAsync<FulcioRoutesOptions> = async (app: FastifyInstance, opts) => {
@@ -82,18 +82,25 @@ export const fulcioRoutes: FastifyPluginAsync<FulcioRoutesOptions> = async (app:
     }
   });
 
-  app.addHook('onRequest', async (_req, reply) => {
-    reply.header('Access-Control-Allow-Origin', '*');
+  // CORS as upstream Fulcio (rs/cors `cors.Default()`): any origin, the simple
+  // methods, and only the headers Accept, Content-Type and X-Requested-With; no
+  // Max-Age. A preflight asking for anything else gets 204 without CORS headers, so
+  // the browser refuses the request: the requested headers are never reflected
+  // (issue 10: they were, for any origin, cached for a day). Browser clients send the
+  // token in the v2 body (sigstore-js), which needs no Authorization header.
+  // Actual responses allow every origin (a public API with no cookies), as before.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'OPTIONS') reply.header('Access-Control-Allow-Origin', '*');
   });
   for (const path of PATHS) {
     app.options(path, async (req, reply) => {
-      const requested = req.headers['access-control-request-headers'];
-      return reply
-        .code(204)
-        .header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
-        .header('Access-Control-Allow-Headers', typeof requested === 'string' && requested !== '' ? requested : 'Authorization, Content-Type')
-        .header('Access-Control-Max-Age', '86400')
-        .send();
+      reply.code(204).header('Vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
+      const method = req.headers['access-control-request-method'];
+      const requested = corsRequestedHeaders(req.headers['access-control-request-headers']);
+      if (req.headers.origin === undefined || typeof method !== 'string' || !CORS_METHODS.has(method) || requested === undefined) return reply.send();
+      reply.header('Access-Control-Allow-Origin', '*').header('Access-Control-Allow-Methods', method);
+      if (requested.length > 0) reply.header('Access-Control-Allow-Headers', requested.join(', '));
+      return reply.send();
     });
   }
 
@@ -122,6 +129,20 @@ export const fulcioRoutes: FastifyPluginAsync<FulcioRoutesOptions> = async (app:
   app.get('/api/v1/rootCert', async (_req, reply) => reply.header('Content-Type', PEM_CHAIN_TYPE).send(rootCertPem));
   app.get('/api/v2/configuration', async (_req, reply) => reply.header('Content-Type', 'application/json').send(JSON.stringify(opts.configuration())));
 };
+
+/** rs/cors defaults, which upstream Fulcio uses. */
+const CORS_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'HEAD']);
+const CORS_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', 'x-requested-with']);
+
+/** The requested headers, lower-cased, if every one is allowed; [] for none; undefined if any is not. */
+function corsRequestedHeaders(header: string | string[] | undefined): string[] | undefined {
+  if (header === undefined) return [];
+  const names = (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
+  return names.every((h) => CORS_HEADERS.has(h)) ? names : undefined;
+}
 
 /** Upstream's legacy encoding: every PEM block followed by "\n", the whole trimmed. */
 function joinPem(pems: readonly string[]): string {

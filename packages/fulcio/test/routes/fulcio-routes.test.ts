@@ -170,12 +170,28 @@ t.test('read-only routes', async (t) => {
   t.equal(cfg.headers['access-control-allow-origin'], '*');
 });
 
-t.test('CORS preflight', async (t) => {
-  const r = await app.inject({ method: 'OPTIONS', url: '/api/v2/signingCert', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
-  t.equal(r.statusCode, 204);
-  t.equal(r.headers['access-control-allow-origin'], '*');
-  t.match(r.headers['access-control-allow-methods'], /POST/);
-  t.equal(r.headers['access-control-allow-headers'], 'content-type, authorization');
+t.test('CORS preflight: as upstream (rs/cors defaults), nothing reflected (issue 10)', async (t) => {
+  const preflight = (headers: Record<string, string>) => app.inject({ method: 'OPTIONS', url: '/api/v2/signingCert', headers: { origin: 'https://app.example', ...headers } });
+  const ok = await preflight({ 'access-control-request-method': 'POST', 'access-control-request-headers': 'Content-Type' });
+  t.equal(ok.statusCode, 204);
+  t.equal(ok.headers['access-control-allow-origin'], '*');
+  t.equal(ok.headers['access-control-allow-methods'], 'POST');
+  t.equal(ok.headers['access-control-allow-headers'], 'content-type');
+  t.equal(ok.headers['access-control-max-age'], undefined, 'no day-long cache');
+  t.match(ok.headers.vary, /Origin/);
+  for (const [what, headers] of [
+    ['a header outside Accept/Content-Type/X-Requested-With', { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-evil' }],
+    ['Authorization (upstream does not allow it either; browsers send the token in the v2 body)', { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' }],
+    ['a method other than GET/POST/HEAD', { 'access-control-request-method': 'DELETE' }],
+    ['no method', {}],
+  ] as const) {
+    const r = await preflight(headers);
+    t.equal(r.statusCode, 204, what);
+    t.equal(r.headers['access-control-allow-origin'], undefined, `${what}: refused`);
+    t.equal(r.headers['access-control-allow-headers'], undefined, `${what}: nothing reflected`);
+  }
+  const noOrigin = await app.inject({ method: 'OPTIONS', url: '/api/v2/signingCert', headers: { 'access-control-request-method': 'POST' } });
+  t.equal(noOrigin.headers['access-control-allow-origin'], undefined, 'not a CORS preflight without Origin');
 });
 
 t.test('hostile requests', async (t) => {
