@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_CHAIN_FILE, CA_INTERMEDIATE_KEY_FILE, CA_ROOT_KEY_FILE, openCertificateAuthority } from '@sigstack/fulcio';
 import { openDevChain, TSA_CHAIN_FILE, TSA_LEAF_KEY_FILE, TSA_ROOT_KEY_FILE } from '@sigstack/tsa';
-import { configFromEnv, mintDevToken, openStack, readConfigFile, resolveConfig, type ConfigOverrides } from '@sigstack/server';
+import { configFromEnv, mintDevToken, openStack, readConfigFile, resolveConfig, type ConfigOverrides, type StackConfig } from '@sigstack/server';
 import { fail } from './fail.js';
 
 // The stack's own commands (up, dev-token, ca init, tsa init): loaded only when one of
@@ -44,16 +44,7 @@ export async function up(args: string[]): Promise<void> {
     log.warn({ dataDir: config.dataDir }, 'DEVELOPMENT DEFAULTS: keys are generated on first start and kept unencrypted in the data directory; do not use them in production');
   const url = await stack.listen();
   log.info({ url, trust: stack.trustDir }, `sigstack listening on ${url}`);
-  process.stderr.write(
-    `\nsigstack is up at ${url}\n` +
-      `  trust material: ${stack.trustDir}/ (trusted_root.json, signing_config.v0.2.json, root.json, fulcio_chain.pem, ctfe.pub, rekor.pub, tsa_chain.pem)\n` +
-      `  cosign:    cosign sign-blob --key cosign.key --rekor-url ${url} --bundle b.json FILE\n` +
-      `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n` +
-      `  TSA:       ${url}/api/v1/timestamp (chain: ${stack.trustDir}/tsa_chain.pem)\n` +
-      (config.fulcio.enabled ? `  keyless:   sigstack dev-token --data-dir ${config.dataDir} --email you@example.com --out token; cosign sign-blob --identity-token token ...\n` : '') +
-      (config.tuf.enabled ? `  TUF:       cosign initialize --mirror ${url}/tuf --root ${stack.trustDir}/root.json\n` : '') +
-      '\n',
-  );
+  process.stderr.write(startBanner(config, url, stack.trustDir));
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -70,6 +61,31 @@ export async function up(args: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * What `sigstack up` prints once it serves (the tests wait for its first line). The
+ * keyless hint names `sigstack dev-token` only when the development issuer is on:
+ * with `development: false` the CA trusts the operator's identity providers only,
+ * and a dev token would be refused (issue 10).
+ */
+export function startBanner(config: StackConfig, url: string, trustDir: string): string {
+  const devIssuer = config.fulcio.enabled && config.development && config.fulcio.devIssuer;
+  const keyless = !config.fulcio.enabled
+    ? ''
+    : devIssuer
+      ? `  keyless:   sigstack dev-token --data-dir ${config.dataDir} --email you@example.com --out token; cosign sign-blob --identity-token token ...\n`
+      : `  keyless:   cosign sign-blob --fulcio-url ${url} --identity-token <a token from an identity provider in ${config.fulcio.configFile ?? 'fulcio.configFile'}> ...\n`;
+  return (
+    `\nsigstack is up at ${url}\n` +
+    `  trust material: ${trustDir}/ (trusted_root.json, signing_config.v0.2.json, root.json, fulcio_chain.pem, ctfe.pub, rekor.pub, tsa_chain.pem)\n` +
+    `  cosign:    cosign sign-blob --key cosign.key --rekor-url ${url} --bundle b.json FILE\n` +
+    `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n` +
+    `  TSA:       ${url}/api/v1/timestamp (chain: ${trustDir}/tsa_chain.pem)\n` +
+    keyless +
+    (config.tuf.enabled ? `  TUF:       cosign initialize --mirror ${url}/tuf --root ${trustDir}/root.json\n` : '') +
+    '\n'
+  );
 }
 
 export async function caCommand(args: string[]): Promise<void> {
