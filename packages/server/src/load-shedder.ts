@@ -11,8 +11,8 @@ import type { SheddingConfig } from './config.js';
  *
  * Two signals, because there are two places work can queue in one Node process:
  * - the event loop's delay: a request not yet read from its socket is invisible to
- *   the server, but the loop running late says such requests wait. Past
- *   `maxEventLoopDelayMs` every class is refused;
+ *   the server, but the loop running late, firing after firing, says such requests
+ *   wait. Past `maxEventLoopDelayMs` every class is refused;
  * - per route class (writes, reads), the age of the oldest request of that class
  *   still in progress: work accepted but queued behind others (verification workers,
  *   the sequencer's batch and fsync, the CT log behind the CA). Past the class's
@@ -63,25 +63,29 @@ export function installLoadShedder(app: FastifyInstance, config: SheddingConfig,
   const bound: Record<RouteClass, number> = { write: config.writes.maxQueueAgeMs, read: config.reads.maxQueueAgeMs };
   const retryRange = { minSeconds: config.retryAfterMinSeconds, maxSeconds: config.retryAfterMaxSeconds };
 
-  // Event-loop delay: how late the sampling timer fires, and, between two firings,
-  // how long it has been since the last one (a loop stuck for a second shows at once).
-  // Sampling starts when the app is ready: the synchronous work of opening the stack
-  // (keys, trust material) is not load.
+  // Event-loop delay: how late the sampling timer fires, the smaller of its last two
+  // firings. Overload makes every firing late; one long synchronous step (writing the
+  // trust material at start, a TUF re-signing) makes one firing late, and the
+  // requests that arrive after it has ended are not refused for it.
   let lastTick = performance.now();
+  let lastDelay = 0;
   let sampledDelay = 0;
   let timer: NodeJS.Timeout | undefined;
+  // Sampling starts when the app is ready: opening the stack is not load.
   app.addHook('onReady', async () => {
     lastTick = performance.now();
     timer = setInterval(() => {
       const now = performance.now();
-      sampledDelay = Math.max(0, now - lastTick - EVENT_LOOP_SAMPLE_MS);
+      const delay = Math.max(0, now - lastTick - EVENT_LOOP_SAMPLE_MS);
+      sampledDelay = Math.min(delay, lastDelay);
+      lastDelay = delay;
       lastTick = now;
     }, EVENT_LOOP_SAMPLE_MS);
     timer.unref();
   });
   app.addHook('onClose', async () => clearInterval(timer));
 
-  const eventLoopDelayMs = (now = performance.now()) => Math.max(sampledDelay, now - lastTick - EVENT_LOOP_SAMPLE_MS);
+  const eventLoopDelayMs = () => sampledDelay;
   const queueAgeMs = (c: RouteClass, now = performance.now()) => {
     const oldest = inProgress[c].values().next();
     return oldest.done ? 0 : now - oldest.value.start;
@@ -97,7 +101,7 @@ export function installLoadShedder(app: FastifyInstance, config: SheddingConfig,
     const c = classOf(req);
     if (!c) return;
     const now = performance.now();
-    const loop = eventLoopDelayMs(now);
+    const loop = eventLoopDelayMs();
     const age = queueAgeMs(c, now);
     const reason = loop > config.maxEventLoopDelayMs ? 'event-loop' : age > bound[c] ? 'queue-age' : undefined;
     if (!reason) return;

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { retryAfterSeconds } from '@sigstack/core';
 import { FulcioError } from '../errors.js';
 import type { FulcioService } from '../service/fulcio-service.js';
-import { bearerToken, parseJsonObject, v1KeyProof, v2KeyProof, v2Token } from './request-body.js';
+import { assertRequestBody, bearerToken, parseJsonObject, V1_REQUEST_SCHEMA, V2_REQUEST_SCHEMA, v1KeyProof, v2KeyProof, v2Token } from './request-body.js';
 import { FULCIO_STATUS, GRPC_CODE } from './status.js';
 
 export interface FulcioRoutesOptions {
@@ -109,6 +109,7 @@ export const fulcioRoutes: FastifyPluginAsync<FulcioRoutesOptions> = async (app:
     { bodyLimit, schema: { response: { 200: signingCertificateSchema, '4xx': errorSchema, '5xx': errorSchema } } },
     async (req, reply) => {
       const body = jsonBody(req);
+      assertRequestBody(V2_REQUEST_SCHEMA, body);
       const token = v2Token(body) || bearerToken(req.headers.authorization);
       requireToken(token);
       const cert = await fulcio.createSigningCertificate({ token, key: v2KeyProof(body) });
@@ -118,6 +119,7 @@ export const fulcioRoutes: FastifyPluginAsync<FulcioRoutesOptions> = async (app:
 
   app.post('/api/v1/signingCert', { bodyLimit, schema: { response: { '4xx': errorSchema, '5xx': errorSchema } } }, async (req, reply) => {
     const body = jsonBody(req);
+    assertRequestBody(V1_REQUEST_SCHEMA, body);
     const token = bearerToken(req.headers.authorization);
     requireToken(token);
     const cert = await fulcio.createSigningCertificate({ token, key: v1KeyProof(body) });

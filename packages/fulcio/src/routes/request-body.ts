@@ -1,3 +1,5 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Value, type ValueError } from '@sinclair/typebox/value';
 import { FulcioError } from '../errors.js';
 import type { KeyProof } from '../service/certificate-request.js';
 
@@ -10,6 +12,68 @@ import type { KeyProof } from '../service/certificate-request.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
+
+/*
+ * The request bodies as JSON Schema (TypeBox): the one statement of what each field
+ * may hold, checked before anything is read, with the error naming the field
+ * (issue 10). `null` stands for absent everywhere (Go clients marshal nil that way);
+ * unknown members are allowed (protobuf-JSON ignores them); `bytes` fields are base64
+ * of either alphabet. The readers below then take the values as the schema promised.
+ */
+const nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
+const BASE64_PATTERN = '^[A-Za-z0-9+/\\-_]*={0,2}$';
+const bytes = (description: string) => nullable(Type.String({ pattern: BASE64_PATTERN, description }));
+
+/** v2 CreateSigningCertificateRequest (fulcio.proto). */
+export const V2_REQUEST_SCHEMA = Type.Object({
+  credentials: nullable(Type.Object({ oidcIdentityToken: nullable(Type.String({ description: 'The OIDC identity token.' })) })),
+  publicKeyRequest: nullable(
+    Type.Object({
+      publicKey: nullable(
+        Type.Object({
+          algorithm: nullable(Type.String({ description: 'Ignored: the key says what it is.' })),
+          content: nullable(Type.String({ description: 'PEM, or base64 of DER.' })),
+        }),
+      ),
+      proofOfPossession: bytes('Signature over the token subject (or the challenge) with the key.'),
+    }),
+  ),
+  certificateSigningRequest: bytes('PKCS#10 CSR, PEM or DER, base64.'),
+});
+
+/** Legacy v1 request (fulcio_legacy.proto). */
+export const V1_REQUEST_SCHEMA = Type.Object({
+  publicKey: nullable(Type.Object({ content: bytes('The public key, PEM, base64.'), algorithm: nullable(Type.String()) })),
+  signedEmailAddress: bytes('Proof of possession, base64.'),
+  certificateSigningRequest: bytes('PKCS#10 CSR, PEM, base64.'),
+});
+
+/** Checks a parsed body against its schema; MALFORMED_REQUEST naming the first bad field. */
+export function assertRequestBody(schema: typeof V2_REQUEST_SCHEMA | typeof V1_REQUEST_SCHEMA, body: unknown): void {
+  const message = firstError(schema, body, '');
+  if (message) throw new FulcioError('MALFORMED_REQUEST', message);
+}
+
+/**
+ * The first error, described at the deepest field: TypeBox reports a failed
+ * `X | null` at the union, so a present value is checked again against X itself.
+ */
+function firstError(schema: TSchema, value: unknown, prefix: string): string | undefined {
+  const e = Value.Errors(schema, value).First();
+  if (!e) return undefined;
+  const path = prefix + e.path;
+  const variant = (e.schema as { anyOf?: TSchema[] }).anyOf?.find((v) => v.type !== 'null');
+  if (variant && variant.type === 'object' && typeof e.value === 'object' && e.value !== null && !Array.isArray(e.value)) return firstError(variant, e.value, path);
+  return describe(variant ?? e.schema, e, path);
+}
+
+function describe(expected: TSchema & { pattern?: string }, e: ValueError, path: string): string {
+  const field = path.replace(/^\//, '').replaceAll('/', '.') || 'the body';
+  if (expected.type === 'string' && expected.pattern && typeof e.value === 'string') return `${field} is not valid base64`;
+  if (expected.type === 'string') return `${field} must be a string`;
+  if (expected.type === 'object') return `${field} must be an object`;
+  return `${field}: ${e.message}`;
+}
 
 /** Parses a JSON request body; anything but a JSON object is MALFORMED_REQUEST. */
 export function parseJsonObject(text: string): JsonObject {

@@ -312,3 +312,22 @@ t.test('hostile requests', async (t) => {
     t.equal(r.statusCode, 201);
   });
 });
+
+t.test('request bodies are checked by their schema, the error naming the field (issue 10)', async (t) => {
+  const { V2_REQUEST_SCHEMA, V1_REQUEST_SCHEMA } = await import('../../src/routes/request-body.js');
+  t.equal(V2_REQUEST_SCHEMA.type, 'object');
+  t.ok(V1_REQUEST_SCHEMA.properties.signedEmailAddress);
+  for (const [version, body, message] of [
+    [2, { credentials: 'x' }, /could not be parsed: credentials must be an object$/],
+    [2, { publicKeyRequest: { publicKey: { content: 42 } } }, /publicKeyRequest\.publicKey\.content must be a string$/],
+    [2, { publicKeyRequest: { publicKey: [] } }, /publicKeyRequest\.publicKey must be an object$/],
+    [2, { certificateSigningRequest: 'not base64!' }, /certificateSigningRequest is not valid base64$/],
+    [1, { publicKey: { algorithm: 7 } }, /publicKey\.algorithm must be a string$/],
+    [1, { signedEmailAddress: false }, /signedEmailAddress must be a string$/],
+  ] as const) {
+    await refused(t, post(version, body, bearer('email')), 400, 3, message);
+  }
+  // null is absent, unknown members are ignored (Go clients, protobuf-JSON).
+  const r = await post(2, { ...v2Body({ token: 'email' }), certificateSigningRequest: null, extra: { any: 1 } });
+  t.equal(r.statusCode, 200, r.body);
+});
