@@ -58,7 +58,7 @@ t.test('with a key', async (t) => {
     t.match(tampered.stderr, /Error: .*(digest|not the one signed)/);
     t.notMatch(tampered.stderr, /at .*\.js:\d+/, 'no stack trace');
     const wrongKey = await sgFails(['verify-blob', '--key', join(dir, 'warmup.pub'), '--bundle', bundle, ...trust, artifact]);
-    t.match(wrongKey.stderr, /Error: .*signature/);
+    t.match(wrongKey.stderr, /Error: .*(signature|not signed by that key)/);
   });
   await t.test('sigstack verifies what cosign 3.1 and cosign 2.5 signed with their own keys', async (t) => {
     const cenv = { ...env, COSIGN_PASSWORD: 'theirs' };

@@ -49,3 +49,5 @@ export { tagReferenceWarning, resolveImage } from './oci/image-resolve.js';
 export type { ImageReference } from './oci/image-reference.js';
 export { imageBundleVerifier } from './images/image-verifier-bridge.js';
 export { policyAuthorityVerifier } from './images/policy-authority-verifier.js';
+export { FastBundleVerifier, VerifierPool, verifyBundles } from './verify/fast/index.js';
+export type { BatchItem, BatchResult, BatchOptions } from './verify/fast/index.js';

@@ -96,7 +96,10 @@ export function legacySignatureToBundle(p: LegacySignatureParts): SerializedBund
     if (typeof ts?.SignedRFC3161Timestamp !== 'string') throw new ClientError('BUNDLE_INVALID', `${where}: the RFC 3161 timestamp has no SignedRFC3161Timestamp`);
     timestampVerificationData = { rfc3161Timestamps: [{ signedTimestamp: ts.SignedRFC3161Timestamp }] };
   }
-  const certs = p.certificatesDer;
+  // cosign 2 stores the whole chain up to the root beside the signature; a bundle may
+  // not carry a root (trust anchors come from the trusted root only), so self-signed
+  // certificates past the leaf are left out.
+  const certs = p.certificatesDer.filter((der, i) => i === 0 || !isSelfSigned(der));
   const v01 = tlogEntries.length > 0;
   const material =
     certs.length === 0
@@ -128,6 +131,11 @@ export function legacySignatureToBundle(p: LegacySignatureParts): SerializedBund
     return { sig: s.sig, keyid: typeof s.keyid === 'string' ? s.keyid : '' };
   });
   return { mediaType, verificationMaterial, dsseEnvelope: { payload: env.payload, payloadType: env.payloadType, signatures }, messageSignature: undefined };
+}
+
+function isSelfSigned(der: Buffer): boolean {
+  const c = new X509Certificate(der);
+  return c.issuer === c.subject && c.verify(c.publicKey);
 }
 
 /** Whether parsed JSON is cosign 2's legacy blob `--bundle` file. */

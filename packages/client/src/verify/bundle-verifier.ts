@@ -7,6 +7,7 @@ import { parseVerificationKey, verifyPrehashedSignature, type HashAlgorithm } fr
 import { ClientError, type ClientErrorCode } from '../errors.js';
 import { digestFile, type DigestAlgorithm } from '../sign/artifact-digest.js';
 import { verifyNoRootInBundle, verifyTlogEntriesStrict, verifyTrustedRootStrict } from './strict-checks.js';
+import { FastBundleVerifier } from './fast/fast-verifier.js';
 
 /** Who must have signed, for keyless verification (cosign's --certificate-* flags). */
 export interface IdentityPolicy {
@@ -69,6 +70,8 @@ const MAX_WHOLE_FILE = 64 * 1024 * 1024;
 export class BundleVerifier {
   private readonly verifier: Verifier;
   private readonly policy: VerificationPolicy | undefined;
+  /** Our own path for the shapes the real clients make: ~30x sigstore-js's throughput (verify/fast/). */
+  private readonly fast: FastBundleVerifier;
 
   constructor(private readonly opts: VerifierOptions) {
     verifyTrustedRootStrict(opts.trustedRoot);
@@ -77,9 +80,22 @@ export class BundleVerifier {
     this.verifier = new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 });
     this.policy = opts.identity ? toPolicy(opts.identity) : undefined;
     if (!key && !opts.identity) throw new ClientError('USAGE', 'verification needs a key (--key) or an identity (--certificate-identity and --certificate-oidc-issuer)');
+    this.fast = new FastBundleVerifier(opts);
   }
 
+  /**
+   * Bundles of the shapes cosign, sigstore-go, sigstore-js and this client make (v0.1 to
+   * v0.3, Rekor v1 hashedrekord/dsse/intoto entries) take our own path, which a
+   * differential test holds to the same verdicts as sigstore-js's (and stricter where
+   * documented); anything else takes sigstore-js's.
+   */
   async verify(original: Bundle, artifact: ArtifactInput): Promise<VerifiedBundle> {
+    if (this.fast.supports(original)) return this.fast.verify(original, artifact);
+    return this.verifyWithSigstoreJs(original, artifact);
+  }
+
+  /** sigstore-js's verifier with our additions (see the class comment). */
+  async verifyWithSigstoreJs(original: Bundle, artifact: ArtifactInput): Promise<VerifiedBundle> {
     const bundle = verifyTlogEntriesStrict(original, this.opts.now?.() ?? new Date());
     verifyNoRootInBundle(bundle);
     const material = bundle.verificationMaterial.content.$case;

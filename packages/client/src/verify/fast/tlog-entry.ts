@@ -36,7 +36,7 @@ function sameSigner(what: string, pemB64: unknown, c: SignedContent): void {
   } catch {
     der = undefined;
   }
-  if (!der || !der.equals(c.signerDer)) throw bad(what, `the entry's ${c.signerKind === 'certificate' ? 'certificate' : 'public key'} is not the bundle's`);
+  if (!der || !der.equals(c.signerDer)) throw bad(what, c.signerKind === 'certificate' ? "the entry's certificate is not the bundle's" : "the entry was logged with another public key than the one given (--key): not signed by that key");
 }
 
 /**
