@@ -148,7 +148,7 @@ t.test('every refusal names what failed, never a stack trace', async (t) => {
   };
   const flip = (b64: string) => {
     const buf = Buffer.from(b64, 'base64');
-    buf[buf.length - 1] ^= 1;
+    buf.writeUInt8(buf.readUInt8(buf.length - 1) ^ 1, buf.length - 1);
     return buf.toString('base64');
   };
   const cases: [string, string, RegExp, string[]?][] = [
