@@ -6,6 +6,7 @@ import { fulcioRoutes, type FulcioService } from '@sigstack/fulcio';
 import { ctlogRoutes, type CtLogService } from '@sigstack/ctlog';
 import { tufRoutes, DEFAULT_TUF_PREFIX } from '@sigstack/tuf';
 import type { FastifyPluginAsync } from 'fastify';
+import { retryAfterSeconds } from '@sigstack/core';
 import { createMetrics } from './metrics.js';
 import { installLoadShedder } from './load-shedder.js';
 import { JsonTooDeepError, jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
@@ -29,6 +30,11 @@ export interface BuildAppOptions {
   services: AppServices;
   /** Load-shedding bounds (config `shedding`); without them nothing is refused for load. */
   shedding?: SheddingConfig;
+  /**
+   * The readiness gate: until it returns true, every request but /healthz is answered
+   * 503 with Retry-After (and /readyz says "starting"). Default: always ready.
+   */
+  isReady?: () => boolean;
 }
 
 /**
@@ -68,7 +74,22 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async () => ({ status: 'ready', services: Object.keys(opts.services) }));
+  const isReady = opts.isReady ?? (() => true);
+  app.get('/readyz', async (_req, reply) =>
+    isReady() ? { status: 'ready', services: Object.keys(opts.services) } : reply.code(503).send({ status: 'starting', services: Object.keys(opts.services) }),
+  );
+  // No request reaches a half-built stack: identity and trust are bound after the port.
+  app.addHook('onRequest', async (req, reply) => {
+    if (isReady()) return;
+    const path = req.url.split('?', 1)[0];
+    if (path === '/healthz' || path === '/readyz') return;
+    // Sent as text: a route's response schema (Fulcio's grpc-gateway shape) must not reshape it.
+    return reply
+      .code(503)
+      .header('Retry-After', retryAfterSeconds())
+      .type('application/json')
+      .send(JSON.stringify({ code: 503, message: 'the stack is starting: retry shortly' }));
+  });
 
   if (opts.services.rekor) {
     await app.register(rekorRoutes, { rekor: opts.services.rekor.service, bodyLimit: opts.services.rekor.bodyLimit });

@@ -115,13 +115,16 @@ export function installLoadShedder(app: FastifyInstance, config: SheddingConfig,
       .code(503)
       .header('Retry-After', retryAfterSeconds(retryRange))
       .type('application/json')
-      .send({
-        code: 503,
-        message:
-          reason === 'event-loop'
-            ? `server overloaded (event loop ${Math.round(loop)} ms behind): retry later`
-            : `server overloaded (${c === 'write' ? 'writes' : 'reads'} queued for ${Math.round(age)} ms): retry later`,
-      });
+      // Sent as text: a route's response schema (Fulcio's grpc-gateway shape) must not reshape it.
+      .send(
+        JSON.stringify({
+          code: 503,
+          message:
+            reason === 'event-loop'
+              ? `server overloaded (event loop ${Math.round(loop)} ms behind): retry later`
+              : `server overloaded (${c === 'write' ? 'writes' : 'reads'} queued for ${Math.round(age)} ms): retry later`,
+        }),
+      );
   });
 
   // Out of progress when the response has gone, or the connection has: the raw

@@ -11,7 +11,7 @@ import { tempStack } from './fixtures.js';
 
 const { stack, dataDir, cleanup } = await tempStack();
 t.teardown(cleanup);
-const url = await stack.listen();
+const url = stack.url; // tempStack listens
 const app = stack.app;
 const issuer = `${url}/oidc`;
 const ciIssuer = `${url}/oidc/ci`;

@@ -13,6 +13,9 @@ async function appWithSlowRoutes(t: Test, config: SheddingConfig = shedding) {
   const gates: (() => void)[] = [];
   const wait = () => new Promise<void>((r) => gates.push(r));
   app.post('/api/v1/log/entries', async () => (await wait(), { ok: true }));
+  // A route with a 5xx response schema the 503 does not fit (as Fulcio's): the refusal must not become a 500.
+  const grpcError = { type: 'object', properties: { code: { type: 'integer' }, message: { type: 'string' }, details: { type: 'array' } }, required: ['code', 'message', 'details'] };
+  app.post('/api/v2/signingCert', { schema: { response: { '5xx': grpcError } } }, async () => ({ ok: true }));
   app.post('/api/v1/log/entries/retrieve', async () => ({ ok: true }));
   app.get('/api/v1/log', async () => ({ ok: true }));
   await app.ready();
@@ -39,6 +42,9 @@ t.test('queue age: writes past the bound get 503 + Retry-After before the body i
   t.equal(shed.statusCode, 503);
   t.match(shed.headers['retry-after'], /^[1-3]$/);
   t.match(shed.json(), { code: 503, message: /writes queued for \d+ ms/ });
+  const fulcioLike = await app.inject({ method: 'POST', url: '/api/v2/signingCert', payload: {} });
+  t.equal(fulcioLike.statusCode, 503, 'a route with its own 5xx schema is refused the same way');
+  t.match(fulcioLike.json(), { code: 503, message: /queued/ });
   const read = await app.inject({ method: 'GET', url: '/api/v1/log' });
   t.equal(read.statusCode, 200, 'reads are bounded on their own');
   const search = await app.inject({ method: 'POST', url: '/api/v1/log/entries/retrieve', payload: {} });
@@ -51,7 +57,7 @@ t.test('queue age: writes past the bound get 503 + Retry-After before the body i
   release();
   t.equal((await after).statusCode, 200, 'recovers by itself once the queue drains');
   const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-  t.match(metrics, /sigstack_shed_requests_total\{class="write",reason="queue-age"\} 1/);
+  t.match(metrics, /sigstack_shed_requests_total\{class="write",reason="queue-age"\} 2/);
   t.match(metrics, /sigstack_shed_requests_total\{class="read",reason="queue-age"\} 0/);
   t.match(metrics, /sigstack_queue_age_seconds\{class="write"\} /);
 });

@@ -118,7 +118,7 @@ t.test('bad input: 4xx JSON naming the problem, nothing appended, still serving'
 });
 
 t.test('trust material is written on listen', async (t) => {
-  const url = await stack.listen();
+  const url = stack.url; // tempStack listens
   const { readFileSync } = await import('node:fs');
   const root = JSON.parse(readFileSync(`${stack.trustDir}/trusted_root.json`, 'utf8'));
   t.equal(root.mediaType, 'application/vnd.dev.sigstore.trustedroot+json;version=0.1');

@@ -1,0 +1,111 @@
+import { isAbsolute, join } from 'node:path';
+import { FileSigner, type Clock } from '@sigstack/core';
+import { openRekor, type RekorInstance } from '@sigstack/rekor';
+import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
+import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
+import { openCertificateAuthority, FulcioService, type CertificateAuthority } from '@sigstack/fulcio';
+import type { IdentityVerifier } from '@sigstack/oidc';
+import { inProcessCtLogClient } from '../ct-log-client.js';
+import type { KeyConfig, StackConfig } from '../config.js';
+
+/** The services of a stack, open over its data directory, not yet serving. */
+export interface StackServices {
+  rekor?: RekorInstance;
+  rekorSigner?: FileSigner;
+  tsa?: TimestampAuthority;
+  ca?: CertificateAuthority;
+  ctlog?: CtLogInstance;
+  ctSigner?: FileSigner;
+  fulcio?: FulcioService;
+  /** Closes what was opened, in reverse order (the logs drain their sequencers). */
+  close(): Promise<void>;
+}
+
+/**
+ * Step 1 of a start: opens every enabled service over `config.dataDir` (generating
+ * development keys on first start when `development` is set). The CA verifies tokens
+ * through `identity`, which the caller binds later (step 2): the development issuers
+ * live on this origin, so what they are is known only once the port is bound. If
+ * anything fails, what was opened is closed again and the error goes on.
+ *
+ * `hostname` is the checkpoint origin's host, needed before the logs open.
+ */
+export async function openServices(config: StackConfig, o: { clock: Clock; hostname: string; identity: IdentityVerifier }): Promise<StackServices> {
+  const dataDir = config.dataDir;
+  const closers: (() => Promise<void>)[] = [];
+  const s: StackServices = {
+    async close() {
+      for (const c of closers.splice(0).reverse()) await c();
+    },
+  };
+  try {
+    if (config.rekor.enabled) {
+      const signer = openKey(dataDir, config.rekor.key, 'ecdsa-p256-sha256', config.development);
+      const rekor = await openRekor({
+        path: join(dataDir, 'rekor', 'log.db'),
+        signer,
+        hostname: config.rekor.hostname ?? o.hostname,
+        clock: o.clock,
+        maxBatchSize: config.rekor.maxBatchSize,
+        maxBatchWaitMs: config.rekor.maxBatchWaitMs,
+        maxPending: config.rekor.maxPending,
+      });
+      closers.push(() => rekor.close());
+      Object.assign(s, { rekor, rekorSigner: signer });
+    }
+    if (config.tsa.enabled) {
+      // A TSA root + leaf in <dataDir>/tsa: made on first start in development, by `sigstack tsa init` otherwise.
+      s.tsa = await openTimestampAuthority({
+        dir: join(dataDir, 'tsa'),
+        create: config.development,
+        clock: o.clock,
+        ...(config.tsa.policyOid ? { policyOid: config.tsa.policyOid } : {}),
+      });
+    }
+    if (config.fulcio.enabled) {
+      s.ca = await openCertificateAuthority({ dir: join(dataDir, 'fulcio'), clock: o.clock, create: config.development, algorithm: config.fulcio.caAlgorithm });
+    }
+    if (config.ctlog.enabled) {
+      const signer = openKey(dataDir, config.ctlog.key, 'ecdsa-p256-sha256', config.development);
+      // Only chains that end at our CA are accepted (RFC 6962 §3.1: the log's roots).
+      const roots = s.ca ? [s.ca.chainDer[s.ca.chainDer.length - 1]!] : [];
+      if (roots.length === 0) throw new Error('the CT log needs the CA enabled (it accepts only chains to the CA root)');
+      const ctlog = await openCtLog({
+        path: join(dataDir, 'ctlog', 'log.db'),
+        signer,
+        roots,
+        clock: o.clock,
+        origin: `${o.hostname}/ct`,
+        maxBatchSize: config.ctlog.maxBatchSize,
+        maxBatchWaitMs: config.ctlog.maxBatchWaitMs,
+        maxPending: config.ctlog.maxPending,
+      });
+      closers.push(() => ctlog.close());
+      Object.assign(s, { ctlog, ctSigner: signer });
+    }
+    if (s.ca && s.ctlog) {
+      s.fulcio = new FulcioService({
+        ca: s.ca,
+        identity: o.identity,
+        ctLog: inProcessCtLogClient(s.ctlog.service),
+        clock: o.clock,
+        certValiditySeconds: config.fulcio.certValiditySeconds,
+      });
+    }
+  } catch (e) {
+    await s.close().catch(() => {});
+    throw e;
+  }
+  return s;
+}
+
+/** A key file of the config; relative paths are under dataDir. */
+export function openKey(dataDir: string, key: KeyConfig, algorithm: 'ecdsa-p256-sha256' | undefined, create = false): FileSigner {
+  const path = isAbsolute(key.path) ? key.path : join(dataDir, key.path);
+  return FileSigner.open({
+    path,
+    create,
+    ...(algorithm ? { algorithm } : {}),
+    ...(key.passphraseEnv ? { passphrase: process.env[key.passphraseEnv] ?? '' } : {}),
+  });
+}

@@ -1,0 +1,63 @@
+import { join, resolve as resolvePath } from 'node:path';
+import { writeFileAtomic, type Clock } from '@sigstack/core';
+import { devIssuerUrls, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from '@sigstack/oidc';
+import type { OnlineRepository } from '@sigstack/tuf';
+import type { StackConfig } from '../config.js';
+import { KeyValidity } from '../trust/key-validity.js';
+import { buildTrustMaterial } from '../trust/trust-material.js';
+import { openStackTuf } from '../trust/stack-tuf.js';
+import type { StackServices } from './open-services.js';
+import { openKey } from './open-services.js';
+
+/** Where the stack's TUF repository is served from, if it serves one. */
+export function tufRepositoryDirOf(config: StackConfig): string | undefined {
+  if (!config.tuf.enabled) return undefined;
+  // Development makes and republishes its own repository under <dataDir>/tuf;
+  // production serves the ceremony's repository and only re-signs the online roles.
+  // An operator repository (tuf.repositoryDir) is served in either mode.
+  if (config.tuf.repositoryDir) return resolvePath(config.tuf.repositoryDir);
+  return config.development ? join(config.dataDir, 'tuf', 'repository') : undefined;
+}
+
+export interface PublishedTrust {
+  /** The TUF online roles' re-signing, when the stack serves a repository; stop on close. */
+  tufOnline?: OnlineRepository;
+}
+
+/**
+ * Step 3 of a start: everything a client needs to trust the stack, for the URL it is
+ * reached at, built in one place (trust/trust-material.ts) and written to
+ * `<dataDir>/trust/` (each file atomically), then the same bytes published as TUF
+ * targets (development) or the ceremony's repository opened for re-signing
+ * (production), and `trust/root.json` written from it.
+ */
+export async function publishTrust(
+  config: StackConfig,
+  services: StackServices,
+  o: { url: string; clock: Clock; devIssuer: boolean; onTufError: (err: unknown) => void },
+): Promise<PublishedTrust> {
+  const trustDir = join(config.dataDir, 'trust');
+  if (o.devIssuer) writeFileAtomic(join(config.dataDir, DEV_OIDC_INFO_FILE), JSON.stringify({ ...devIssuerUrls(o.url), keyFile: DEV_OIDC_KEY_FILE }, null, 2) + '\n');
+  const { rekorSigner, ca, ctlog, ctSigner, tsa } = services;
+  const material = buildTrustMaterial({
+    url: o.url,
+    now: o.clock.now(),
+    validity: new KeyValidity(join(trustDir, 'key-validity.json')),
+    ...(rekorSigner ? { rekor: { publicKeyDer: rekorSigner.publicKeyDer, algorithm: rekorSigner.algorithm } } : {}),
+    ...(ca ? { ca } : {}),
+    ...(ctlog && ctSigner ? { ctlog: { publicKeyDer: ctlog.publicKeyDer, algorithm: ctSigner.algorithm, prefix: config.ctlog.prefix } } : {}),
+    ...(tsa ? { tsa } : {}),
+    ...(o.devIssuer ? { oidcUrl: devIssuerUrls(o.url).emailIssuer } : {}),
+  });
+  for (const [name, bytes] of material.files) writeFileAtomic(join(trustDir, name), bytes);
+
+  const repositoryDir = tufRepositoryDirOf(config);
+  if (!repositoryDir) return {};
+  const timestampExpiryMs = config.tuf.timestampExpirySeconds !== undefined ? config.tuf.timestampExpirySeconds * 1000 : config.tuf.timestampExpiryHours * 3_600_000;
+  const common = { clock: o.clock, timestampExpiryMs, onError: o.onTufError };
+  const tuf = config.tuf.repositoryDir
+    ? await openStackTuf({ mode: 'operator', repositoryDir, onlineKey: openKey(config.dataDir, config.tuf.onlineKey!, undefined), ...common })
+    : await openStackTuf({ mode: 'development', dir: join(config.dataDir, 'tuf'), targets: material.tufTargets, ...common });
+  writeFileAtomic(join(trustDir, 'root.json'), tuf.rootBytes);
+  return { tufOnline: tuf.online };
+}
