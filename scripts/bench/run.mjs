@@ -2,7 +2,7 @@
 // pnpm bench: end-to-end benchmarks of a live stack over HTTP on 127.0.0.1.
 // Not a test: it asserts nothing, it prints figures for BENCHMARKS.md.
 //
-//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--only rekor|tsa|fulcio]
+//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--only rekor|tsa|fulcio|overload]
 //
 // Rekor: concurrent hashedrekord submissions (real ECDSA P-256 signatures, fresh
 // artifacts) at concurrency 1, 16 and 128: entries/s, p50/p99 latency; then
@@ -288,7 +288,38 @@ async function benchFulcio() {
   }
 }
 
+/**
+ * Overload (issue 10): 512 connections on a stack with the default shedding bounds,
+ * scripts/bench/overload.mjs in its own process (3/4 writing, 1/4 reading; a refused
+ * client waits its Retry-After, as Sigstore clients do), then the same with clients
+ * that ignore Retry-After. Reports what was accepted (rate, p50/p99) and shed.
+ */
+async function benchOverload() {
+  for (const hostile of [false, true]) {
+    const dataDir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-'));
+    const { child, url } = await startStack(dataDir);
+    try {
+      const r = spawnSync(process.execPath, [join(HERE, 'overload.mjs'), '--url', url, '--connections', '512', '--seconds', '10', '--bodies', '40000', ...(hostile ? ['--ignore-retry-after'] : [])], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`overload failed: ${r.stderr}`);
+      const o = JSON.parse(r.stdout);
+      const a = o.accepted;
+      console.log(
+        `overload c=512 ${hostile ? 'clients ignoring Retry-After' : 'clients honouring Retry-After'} (${o.seconds}s): statuses ${JSON.stringify(o.byStatus)}; ` +
+          `accepted writes ${a.write.perSecond}/s p50 ${a.write.p50} p99 ${a.write.p99} ms; reads ${a.read.perSecond}/s p50 ${a.read.p50} p99 ${a.read.p99} ms; ` +
+          `all accepted p99 ${a.all.p99} ms max ${a.all.max} ms; shed ${o.shed.write.count + o.shed.read.count} (p99 ${o.shed.write.p99 ?? o.shed.read.p99} ms), without Retry-After ${o.shed.withoutRetryAfter}`,
+      );
+      const metrics = (await request(undefined, url, 'GET', '/metrics')).body.toString();
+      console.log(metrics.split('\n').filter((l) => l.startsWith('sigstack_shed_requests_total{')).join('; '));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((res) => child.on('exit', res));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
 console.log(`sigstack bench — ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`);
 if (!opt.only || opt.only === 'rekor') await benchRekor();
 if (!opt.only || opt.only === 'tsa') await benchTsa();
 if (!opt.only || opt.only === 'fulcio') await benchFulcio();
+if (!opt.only || opt.only === 'overload') await benchOverload();
