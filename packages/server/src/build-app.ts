@@ -68,9 +68,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   metrics.install(app);
   // Root hooks, added before the services are registered so that every route inherits them.
   if (opts.shedding) metrics.observeShedder(installLoadShedder(app, opts.shedding, metrics.shedding));
-  app.addHook('preValidation', async (req) => {
+  // Hooks on every request are callback-style: no promise per request and hook.
+  app.addHook('preValidation', (req, _reply, done) => {
     if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body) && jsonDeeperThan(req.body, MAX_JSON_DEPTH))
-      throw new JsonTooDeepError(MAX_JSON_DEPTH);
+      return done(new JsonTooDeepError(MAX_JSON_DEPTH));
+    done();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -79,12 +81,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     isReady() ? { status: 'ready', services: Object.keys(opts.services) } : reply.code(503).send({ status: 'starting', services: Object.keys(opts.services) }),
   );
   // No request reaches a half-built stack: identity and trust are bound after the port.
-  app.addHook('onRequest', async (req, reply) => {
-    if (isReady()) return;
+  app.addHook('onRequest', (req, reply, done) => {
+    if (isReady()) return done();
     const path = req.url.split('?', 1)[0];
-    if (path === '/healthz' || path === '/readyz') return;
-    // Sent as text: a route's response schema (Fulcio's grpc-gateway shape) must not reshape it.
-    return reply
+    if (path === '/healthz' || path === '/readyz') return done();
+    // Answered here, so done() is not called. Sent as text: a route's response schema
+    // (Fulcio's grpc-gateway shape) must not reshape it.
+    reply
       .code(503)
       .header('Retry-After', retryAfterSeconds())
       .type('application/json')

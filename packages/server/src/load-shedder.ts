@@ -96,22 +96,24 @@ export function installLoadShedder(app: FastifyInstance, config: SheddingConfig,
     return EXEMPT.has(path) ? undefined : routeClassOf(req.method, path);
   };
 
-  app.addHook('onRequest', async (req, reply) => {
-    if (!config.enabled) return;
+  // Callback-style hooks: they run on every request, and a promise each costs.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!config.enabled) return done();
     const c = classOf(req);
-    if (!c) return;
+    if (!c) return done();
     const now = performance.now();
     const loop = eventLoopDelayMs();
     const age = queueAgeMs(c, now);
     const reason = loop > config.maxEventLoopDelayMs ? 'event-loop' : age > bound[c] ? 'queue-age' : undefined;
-    if (!reason) return;
+    if (!reason) return done();
     metrics?.shed(c, reason);
     // The body is not read: Node discards what the client still sends. A large or
     // chunked body would cost reading it all to keep the connection, so that
     // connection closes instead.
     const length = Number(req.headers['content-length'] ?? 0);
     if (req.headers['transfer-encoding'] !== undefined || length > 64 * 1024) reply.header('Connection', 'close');
-    return reply
+    // Answered here, so done() is not called.
+    reply
       .code(503)
       .header('Retry-After', retryAfterSeconds(retryRange))
       .type('application/json')
@@ -131,15 +133,16 @@ export function installLoadShedder(app: FastifyInstance, config: SheddingConfig,
   // response's 'close' comes in both cases (fastify's onResponse does not when the
   // client went away after sending its whole body, and onRequestAbort only when it
   // went away before). Deleting twice is harmless.
-  app.addHook('preHandler', async (req, reply) => {
+  app.addHook('preHandler', (req, reply, done) => {
     const c = classOf(req);
-    if (!c) return;
+    if (!c) return done();
     const set = inProgress[c];
     const entry = { start: performance.now() };
     set.add(entry);
-    const done = () => set.delete(entry);
-    reply.raw.once('close', done);
-    reply.raw.once('finish', done);
+    const leave = () => set.delete(entry);
+    reply.raw.once('close', leave);
+    reply.raw.once('finish', leave);
+    done();
   });
 
   return { queueAgeMs: (c) => queueAgeMs(c), eventLoopDelayMs: () => eventLoopDelayMs() };
