@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual, verify as cryptoVerify, type KeyObject } f
 import { readFile, stat } from 'node:fs/promises';
 import type { Bundle } from '@sigstore/bundle';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
-import { PolicyError, toSignedEntity, toTrustMaterial, VerificationError, Verifier, type SignedEntity, type VerificationPolicy } from '@sigstore/verify';
+import type { SignedEntity, VerificationPolicy, Verifier } from '@sigstore/verify';
+import { cjsExports } from '../cjs-exports.js';
 import { parseVerificationKey, verifyPrehashedSignature, type HashAlgorithm } from '@sigstack/core';
 import { ClientError, type ClientErrorCode } from '../errors.js';
 import { digestFile, type DigestAlgorithm } from '../sign/artifact-digest.js';
@@ -68,7 +69,8 @@ const MAX_WHOLE_FILE = 64 * 1024 * 1024;
  *   consistent with their checkpoints, no duplicate or future entries).
  */
 export class BundleVerifier {
-  private readonly verifier: Verifier;
+  /** sigstore-js's verifier, made on first use: the shapes the real clients make never need it, and loading it costs a CLI run more than the verification. */
+  private slow?: Promise<{ verifier: Verifier; sigstore: typeof import('@sigstore/verify') }>;
   private readonly policy: VerificationPolicy | undefined;
   /** Our own path for the shapes the real clients make: ~30x sigstore-js's throughput (verify/fast/). */
   private readonly fast: FastBundleVerifier;
@@ -76,8 +78,6 @@ export class BundleVerifier {
   constructor(private readonly opts: VerifierOptions) {
     verifyTrustedRootStrict(opts.trustedRoot);
     const key = opts.key;
-    const material = key ? toTrustMaterial(opts.trustedRoot, () => ({ publicKey: key, validFor: () => true })) : toTrustMaterial(opts.trustedRoot);
-    this.verifier = new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 });
     this.policy = opts.identity ? toPolicy(opts.identity) : undefined;
     if (!key && !opts.identity) throw new ClientError('USAGE', 'verification needs a key (--key) or an identity (--certificate-identity and --certificate-oidc-issuer)');
     this.fast = new FastBundleVerifier(opts);
@@ -94,8 +94,18 @@ export class BundleVerifier {
     return this.verifyWithSigstoreJs(original, artifact);
   }
 
+  private sigstoreJs(): Promise<{ verifier: Verifier; sigstore: typeof import('@sigstore/verify') }> {
+    return (this.slow ??= (async () => {
+      const sigstore = cjsExports(await import('@sigstore/verify'));
+      const key = this.opts.key;
+      const material = key ? sigstore.toTrustMaterial(this.opts.trustedRoot, () => ({ publicKey: key, validFor: () => true })) : sigstore.toTrustMaterial(this.opts.trustedRoot);
+      return { sigstore, verifier: new sigstore.Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }) };
+    })());
+  }
+
   /** sigstore-js's verifier with our additions (see the class comment). */
   async verifyWithSigstoreJs(original: Bundle, artifact: ArtifactInput): Promise<VerifiedBundle> {
+    const { sigstore, verifier } = await this.sigstoreJs();
     const bundle = verifyTlogEntriesStrict(original, this.opts.now?.() ?? new Date());
     verifyNoRootInBundle(bundle);
     const material = bundle.verificationMaterial.content.$case;
@@ -105,7 +115,7 @@ export class BundleVerifier {
 
     let entity: SignedEntity;
     try {
-      entity = toSignedEntity(bundle, artifact.kind === 'bytes' ? Buffer.from(artifact.data) : undefined);
+      entity = sigstore.toSignedEntity(bundle, artifact.kind === 'bytes' ? Buffer.from(artifact.data) : undefined);
     } catch (cause) {
       throw new ClientError('BUNDLE_INVALID', `bundle: ${(cause as Error).message}`, { cause });
     }
@@ -118,9 +128,9 @@ export class BundleVerifier {
 
     let signer;
     try {
-      signer = this.verifier.verify(entity, this.policy);
+      signer = verifier.verify(entity, this.policy);
     } catch (cause) {
-      throw toClientError(cause);
+      throw toClientError(cause, sigstore);
     }
     const issuer = signer.identity?.extensions?.issuer;
     if (this.opts.identity?.issuerRegExp !== undefined && !new RegExp(this.opts.identity.issuerRegExp).test(issuer ?? ''))
@@ -238,9 +248,9 @@ const WHAT: Record<ClientErrorCode | string, string> = {
 };
 
 /** sigstore-js's verification errors, as our codes with a message naming the check. */
-function toClientError(cause: unknown): ClientError {
+function toClientError(cause: unknown, sigstore: typeof import('@sigstore/verify')): ClientError {
   if (cause instanceof ClientError) return cause;
-  if (cause instanceof VerificationError || cause instanceof PolicyError) {
+  if (cause instanceof sigstore.VerificationError || cause instanceof sigstore.PolicyError) {
     const code = CODES[cause.code] ?? 'VERIFY_SIGNATURE';
     let message = cause.message;
     if (/expected \d+ SCTs/.test(message)) message = `no valid SCT from a trusted CT log (${message})`;
