@@ -1,6 +1,7 @@
 // The public surface of @sigstack/client: see README.md.
 
-export { BundleSigner, preAuthEncoding } from './sign/bundle-signer.js';
+export { BundleSigner } from './sign/bundle-signer.js';
+export { preAuthEncoding } from './sign/dsse-pae.js';
 export type { BundleSignerOptions, SigningIdentity } from './sign/bundle-signer.js';
 export { digestFile, parseArtifactDigest } from './sign/artifact-digest.js';
 export type { DigestAlgorithm } from './sign/artifact-digest.js';

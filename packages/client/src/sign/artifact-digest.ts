@@ -36,3 +36,18 @@ export function parseArtifactDigest(text: string): Buffer | undefined {
   const m = /^sha256:([0-9a-fA-F]{64})$/.exec(text);
   return m ? Buffer.from(m[1]!, 'hex') : undefined;
 }
+
+/** protobuf-specs' HashAlgorithm (1 SHA2_256, 2 SHA2_384, 3 SHA2_512; 0 unspecified = sha256) as node's name. */
+export function digestAlgorithmOf(alg: number | undefined): DigestAlgorithm {
+  switch (alg ?? 0) {
+    case 0:
+    case 1:
+      return 'sha256';
+    case 2:
+      return 'sha384';
+    case 3:
+      return 'sha512';
+    default:
+      throw new ClientError('BUNDLE_INVALID', `unsupported message digest algorithm ${alg}`);
+  }
+}

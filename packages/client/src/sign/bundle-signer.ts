@@ -6,6 +6,7 @@ import { cjsExports } from '../cjs-exports.js';
 import { ClientError } from '../errors.js';
 import type { SigningServices } from '../trust/signing-config.js';
 import { digestFile } from './artifact-digest.js';
+import { preAuthEncoding } from './dsse-pae.js';
 import { KeyHolder } from './key-holder.js';
 
 /** With a key (`--key`), or keyless: a certificate from Fulcio for an ephemeral key, bound to an identity token. */
@@ -164,11 +165,6 @@ export class BundleSigner {
   }
 }
 
-/** DSSE's pre-authentication encoding: what is signed. */
-export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
 
 function pemToDer(pem: string): Buffer {
   const m = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/.exec(pem);

@@ -6,7 +6,7 @@ import type { SignedEntity, VerificationPolicy, Verifier } from '@sigstore/verif
 import { cjsExports } from '../cjs-exports.js';
 import { parseVerificationKey, verifyPrehashedSignature, type HashAlgorithm } from '@sigstack/core';
 import { ClientError, type ClientErrorCode } from '../errors.js';
-import { digestFile, type DigestAlgorithm } from '../sign/artifact-digest.js';
+import { digestAlgorithmOf, digestFile, type DigestAlgorithm } from '../sign/artifact-digest.js';
 import { verifyNoRootInBundle, verifyTlogEntriesStrict, verifyTrustedRootStrict } from './strict-checks.js';
 import { FastBundleVerifier } from './fast/fast-verifier.js';
 
@@ -153,7 +153,7 @@ export class BundleVerifier {
   private async messageContent(bundle: Bundle, artifact: Exclude<ArtifactInput, { kind: 'none' }>): Promise<SignedEntity['signature']> {
     if (bundle.content.$case !== 'messageSignature') throw new Error('unreachable');
     const ms = bundle.content.messageSignature;
-    const algorithm = hashOf(ms.messageDigest?.algorithm);
+    const algorithm = digestAlgorithmOf(ms.messageDigest?.algorithm);
     let digest: Buffer;
     let wholeData: Buffer | undefined;
     if (artifact.kind === 'digest') {
@@ -199,20 +199,6 @@ async function readWhole(path: string): Promise<Buffer> {
   return readFile(path);
 }
 
-function hashOf(alg: number | undefined): DigestAlgorithm {
-  // protobuf-specs HashAlgorithm: 1 SHA2_256, 2 SHA2_384, 3 SHA2_512 (0 unspecified = sha256).
-  switch (alg ?? 0) {
-    case 0:
-    case 1:
-      return 'sha256';
-    case 2:
-      return 'sha384';
-    case 3:
-      return 'sha512';
-    default:
-      throw new ClientError('BUNDLE_INVALID', `unsupported message digest algorithm ${alg}`);
-  }
-}
 
 function equal(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);

@@ -3,7 +3,8 @@ import type { Bundle } from '@sigstore/bundle';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { defaultHashFor, OID, parseVerificationKey, verifyPrehashedSignature, type HashAlgorithm, type VerificationKey } from '@sigstack/core';
 import { ClientError } from '../../errors.js';
-import { digestFile, type DigestAlgorithm } from '../../sign/artifact-digest.js';
+import { digestAlgorithmOf, digestFile, type DigestAlgorithm } from '../../sign/artifact-digest.js';
+import { preAuthEncoding } from '../../sign/dsse-pae.js';
 import type { ArtifactInput, IdentityPolicy, VerifiedBundle, VerifierOptions } from '../bundle-verifier.js';
 import { verifyNoRootInBundle, verifyTlogEntriesStrict, verifyTrustedRootStrict } from '../strict-checks.js';
 import { allowsUsage, certificateIdentity, readCertificateInfo, type CertificateInfo } from './certificate-info.js';
@@ -94,7 +95,7 @@ export class FastBundleVerifier {
   async verify(original: Bundle, artifact: ArtifactInput): Promise<VerifiedBundle> {
     if (artifact.kind === 'file' && original.content.$case === 'messageSignature') {
       const ms = original.content.messageSignature;
-      const algorithm = hashOf(ms.messageDigest?.algorithm);
+      const algorithm = digestAlgorithmOf(ms.messageDigest?.algorithm);
       const { digest } = await digestFile(artifact.path, algorithm);
       const whole = this.opts.key?.asymmetricKeyType === 'ed25519' ? await readWhole(artifact.path) : undefined;
       return this.verifySync(original, whole ? { kind: 'bytes', data: whole } : { kind: 'digest', algorithm: 'sha256', digest }, algorithm);
@@ -124,7 +125,7 @@ export class FastBundleVerifier {
     if (bundle.content.$case === 'messageSignature') {
       const ms = bundle.content.messageSignature;
       signature = Buffer.from(ms.signature);
-      const algorithm = hashOf(ms.messageDigest?.algorithm);
+      const algorithm = digestAlgorithmOf(ms.messageDigest?.algorithm);
       let digest: Buffer;
       let data: Buffer | undefined;
       if (artifact.kind === 'none') throw new ClientError('USAGE', 'a message-signature bundle needs the artifact (a file or a sha256: digest)');
@@ -276,26 +277,7 @@ function verifyArtifactSignature(key: KeyObject, vk: VerificationKey | undefined
   }
 }
 
-/** DSSE v1 pre-authentication encoding: what the envelope's signature covers. */
-function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
 
-function hashOf(alg: number | undefined): DigestAlgorithm {
-  // protobuf-specs HashAlgorithm: 1 SHA2_256, 2 SHA2_384, 3 SHA2_512 (0 unspecified = sha256).
-  switch (alg ?? 0) {
-    case 0:
-    case 1:
-      return 'sha256';
-    case 2:
-      return 'sha384';
-    case 3:
-      return 'sha512';
-    default:
-      throw new ClientError('BUNDLE_INVALID', `unsupported message digest algorithm ${alg}`);
-  }
-}
 
 async function readWhole(path: string): Promise<Buffer> {
   const { readFile, stat } = await import('node:fs/promises');
