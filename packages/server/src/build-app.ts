@@ -11,6 +11,8 @@ import { createMetrics } from './metrics.js';
 import { installLoadShedder } from './load-shedder.js';
 import { JsonTooDeepError, jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 import type { SheddingConfig } from './config.js';
+import { tlogTilesRoutes } from './tiles/tlog-tiles-routes.js';
+import type { TlogTilesMount } from './tiles/tile-mounts.js';
 
 export interface AppServices {
   rekor?: { service: RekorService; bodyLimit: number };
@@ -21,6 +23,8 @@ export interface AppServices {
   devOidc?: FastifyPluginAsync;
   /** A published TUF repository, served at /tuf/. */
   tuf?: { dir: string };
+  /** Read-only C2SP tlog-tiles views of the logs (tiles/tile-mounts.ts), one per prefix. */
+  tiles?: TlogTilesMount[];
 }
 
 export interface BuildAppOptions {
@@ -110,6 +114,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   }
   if (opts.services.devOidc) await app.register(opts.services.devOidc);
   if (opts.services.tuf) await app.register(tufRoutes, { dir: opts.services.tuf.dir, prefix: DEFAULT_TUF_PREFIX });
+  for (const m of opts.services.tiles ?? []) {
+    await app.register(tlogTilesRoutes, { prefix: m.prefix, source: m.source, ...(m.checkpointText ? { checkpointText: m.checkpointText } : {}) });
+  }
   return app;
 }
 

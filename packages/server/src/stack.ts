@@ -9,6 +9,7 @@ import { publicUrlOf, type StackConfig } from './config.js';
 import { openServices } from './stack/open-services.js';
 import { createIdentityBinding } from './stack/bind-identity.js';
 import { publishTrust, tufRepositoryDirOf } from './stack/publish-trust.js';
+import { tileMountsOf } from './tiles/tile-mounts.js';
 
 export interface Stack {
   app: FastifyInstance;
@@ -82,6 +83,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         ...(services.ctlog ? { ctlog: { service: services.ctlog.service, prefix: config.ctlog.prefix, bodyLimit: config.ctlog.bodyLimit } } : {}),
         ...(devOidcSigner ? { devOidc: devOidcRoutes({ signer: devOidcSigner, publicUrl: () => stack.url }) } : {}),
         ...(tufRepositoryDir ? { tuf: { dir: tufRepositoryDir } } : {}),
+        tiles: tileMountsOf(services, config),
       },
     });
   } catch (e) {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock, Signer } from '@sigstack/core';
-import { createEcdsaNoteSigner, leafHash, openLog, SqliteStore, type SequencedEntry } from '@sigstack/merkle';
+import { createEcdsaNoteSigner, leafHash, openLog, SqliteStore, type Log, type SequencedEntry } from '@sigstack/merkle';
 import { CtLogError } from '../errors.js';
 import { ChainValidator } from './chain-validator.js';
 import { CtStore, type CtLeafExtra } from './ct-store.js';
@@ -32,6 +32,8 @@ export interface OpenCtLogOptions {
 
 export interface CtLogInstance {
   service: CtLogService;
+  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree (leaves are MerkleTreeLeaf bytes). */
+  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle'>;
   /** SHA-256 of the DER SPKI of the log key. */
   logId: Buffer;
   /** DER SPKI of the log key (for the trusted root's `ctlogs[].publicKey.rawBytes`). */
@@ -78,5 +80,5 @@ export async function openCtLog(opts: OpenCtLogOptions): Promise<CtLogInstance> 
     throw cause;
   }
   const service = new CtLogService({ log, store: ct, signer: opts.signer, validator });
-  return { service, logId: service.logId, publicKeyDer: service.publicKeyDer, close: () => log.close() };
+  return { service, log, logId: service.logId, publicKeyDer: service.publicKeyDer, close: () => log.close() };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sha256Hex, type Clock, type Signer } from '@sigstack/core';
-import { createEcdsaNoteSigner, openLog, SqliteStore, type SequencedEntry } from '@sigstack/merkle';
+import { createEcdsaNoteSigner, openLog, SqliteStore, type Log, type SequencedEntry } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
 import type { EntryLimits } from '../types/index.js';
 import { randomTreeId } from './entry-id.js';
@@ -34,6 +34,8 @@ export interface OpenRekorOptions {
 
 export interface RekorInstance {
   service: RekorService;
+  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree (writes go through the service). */
+  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle'>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
   const service = new RekorService({ log, index, sets, signer: opts.signer, treeId, canonicalizer });
   return {
     service,
+    log,
     async close() {
       // In-flight requests have finished (fastify closes connections first); drain the log, then stop the workers.
       await log.close();
