@@ -9,7 +9,7 @@ export type RekorErrorCode =
   | 'UNSUPPORTED_KIND' // unknown kind or apiVersion (400)
   | 'INVALID_SIGNATURE' // the signature does not verify (400)
   | 'INVALID_KEY' // key/certificate unparseable or unsupported (400)
-  | 'ENTRY_EXISTS' // duplicate (409 + Location)
+  | 'ENTRY_EXISTS' // duplicate (409 + Location; v2: 409 + x-log-index)
   | 'NOT_FOUND' // no such entry (404)
   | 'INVALID_ID' // malformed entry ID / UUID / index (400)
   | 'INVALID_QUERY' // malformed search or proof request (400)
@@ -20,8 +20,11 @@ export type RekorErrorCode =
 export class RekorError extends SigstackError<RekorErrorCode> {
   /** For ENTRY_EXISTS: the existing entry's 80-hex ID. */
   readonly entryId?: string;
-  constructor(code: RekorErrorCode, message: string, options?: { cause?: unknown; entryId?: string }) {
+  /** For ENTRY_EXISTS from the Rekor v2 log: the existing entry's index (the `x-log-index` header). */
+  readonly logIndex?: number;
+  constructor(code: RekorErrorCode, message: string, options?: { cause?: unknown; entryId?: string; logIndex?: number }) {
     super(code, message, options);
     if (options?.entryId) this.entryId = options.entryId;
+    if (options?.logIndex !== undefined) this.logIndex = options.logIndex;
   }
 }

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RekorService } from '@sigstack/rekor';
-import { rekorRoutes } from '@sigstack/rekor';
+import type { RekorService, RekorV2Service } from '@sigstack/rekor';
+import { rekorRoutes, rekorV2Routes } from '@sigstack/rekor';
 import { tsaRoutes, type TimestampAuthority } from '@sigstack/tsa';
 import { fulcioRoutes, type FulcioService } from '@sigstack/fulcio';
 import { ctlogRoutes, type CtLogService } from '@sigstack/ctlog';
@@ -16,6 +16,8 @@ import type { TlogTilesMount } from './tiles/tile-mounts.js';
 
 export interface AppServices {
   rekor?: { service: RekorService; bodyLimit: number };
+  /** Rekor v2's write API, POST /api/v2/log/entries (its tiles are served by the tile read API). */
+  rekorV2?: { service: RekorV2Service; bodyLimit: number };
   tsa?: { service: TimestampAuthority; bodyLimit: number };
   fulcio?: { service: FulcioService; bodyLimit: number; configuration: () => unknown };
   ctlog?: { service: CtLogService; prefix: string; bodyLimit: number };
@@ -100,6 +102,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   if (opts.services.rekor) {
     await app.register(rekorRoutes, { rekor: opts.services.rekor.service, bodyLimit: opts.services.rekor.bodyLimit });
+  }
+  if (opts.services.rekorV2) {
+    await app.register(rekorV2Routes, { rekorV2: opts.services.rekorV2.service, bodyLimit: opts.services.rekorV2.bodyLimit });
   }
   if (opts.services.tsa) {
     await app.register(tsaRoutes, { tsa: opts.services.tsa.service, bodyLimit: opts.services.tsa.bodyLimit });

@@ -41,6 +41,36 @@ const RekorSchema = section(
   'The transparency log (Rekor v1 API).',
 );
 
+const RekorV2Schema = section(
+  {
+    enabled: Type.Optional(
+      Type.Boolean({
+        description:
+          'Serve the Rekor v2 API (POST /api/v2/log/entries) over its own log, and list that log in trusted_root.json. Default: the value of development (a production log needs a key made in the ceremony and a trusted root that lists it).',
+      }),
+    ),
+    key: KeySchema('keys/rekor-v2.pem', 'The Rekor v2 log key: Ed25519 (generated in development) or ECDSA P-256. It signs checkpoints only.'),
+    hostname: Type.Optional(
+      Type.String({
+        minLength: 1,
+        pattern: '^[^\\s+/:]+$|^\\[[0-9A-Fa-f:.]+\\]$',
+        description:
+          "The log's name: checkpoint origin and signature key name, and the host name of its baseUrl in trusted_root.json (sigstore-go requires them equal). Default: the host name of publicUrl. Fixed for the life of the log.",
+      }),
+    ),
+    offerInSigningConfig: Type.Boolean({
+      default: false,
+      description:
+        'List the Rekor v2 log in signing_config.v0.2.json (before the v1 log). Clients that read the signing config and speak v2 (cosign 3, sigstore-go, the sigstack client) then sign to Rekor v2: sigstore-go picks the highest API version it supports, whatever the order. Off: the signing config lists Rekor v1 only, and v2 is used only by clients pointed at it explicitly.',
+    }),
+    maxBatchSize: int(1, 100_000, 1024, 'Most entries committed in one transaction.'),
+    maxBatchWaitMs: int(0, 10_000, 2, 'Longest an entry waits for its batch to fill, in milliseconds.'),
+    maxPending: int(1, 10_000_000, 20_000, 'Entries waiting to be sequenced beyond which writes get 503 + Retry-After.'),
+    bodyLimit: int(1024, 64 * 1024 * 1024, 2 * 1024 * 1024, 'Largest request body, in bytes (413 above).'),
+  },
+  'The Rekor v2 transparency log (tile-backed API, protocols.md §7): a second log with its own key and origin, served beside Rekor v1.',
+);
+
 const TsaSchema = section(
   {
     enabled: Type.Boolean({ default: true }),
@@ -154,6 +184,7 @@ export const StackConfigSchema = Type.Object(
       description: 'Development defaults: generate missing keys on first start. Production deployments set this to false and provide keys made in a ceremony.',
     }),
     rekor: RekorSchema,
+    rekorV2: RekorV2Schema,
     tsa: TsaSchema,
     fulcio: FulcioSchema,
     ctlog: CtLogSchema,
@@ -166,6 +197,7 @@ export const StackConfigSchema = Type.Object(
 export type StackConfig = Static<typeof StackConfigSchema>;
 export type KeyConfig = Static<ReturnType<typeof KeySchema>>;
 export type RekorConfig = Static<typeof RekorSchema>;
+export type RekorV2Config = Static<typeof RekorV2Schema>;
 export type TsaConfig = Static<typeof TsaSchema>;
 export type FulcioConfig = Static<typeof FulcioSchema>;
 export type CtLogConfig = Static<typeof CtLogSchema>;
@@ -293,8 +325,18 @@ function validateRules(c: StackConfig): void {
   if (c.tuf.enabled && c.tuf.repositoryDir && !c.tuf.onlineKey?.path) bad('tuf.repositoryDir needs tuf.onlineKey: the key that keeps its timestamp fresh');
   if (c.fulcio.enabled && !c.ctlog.enabled) bad('fulcio needs the CT log (ctlog.enabled): clients refuse certificates without an embedded SCT');
   if (c.fulcio.enabled && !c.development && !c.fulcio.configFile) bad('fulcio.configFile is required outside development: say which identity providers the CA trusts');
+  if (c.rekorV2.offerInSigningConfig && !isRekorV2Enabled(c)) bad('rekorV2.offerInSigningConfig needs the Rekor v2 log (rekorV2.enabled)');
+  // cosign 3 refuses keyless signing to Rekor v2 unless the signing config names a TSA:
+  // v2 has no signed entry timestamps, so the signing time comes from the TSA.
+  if (c.rekorV2.offerInSigningConfig && c.fulcio.enabled && !c.tsa.enabled)
+    bad('rekorV2.offerInSigningConfig needs the TSA (tsa.enabled): keyless signatures logged to Rekor v2 take their signing time from a timestamp');
   if (c.shedding.retryAfterMaxSeconds < c.shedding.retryAfterMinSeconds)
     bad(`shedding.retryAfterMaxSeconds (${c.shedding.retryAfterMaxSeconds}) must not be below shedding.retryAfterMinSeconds (${c.shedding.retryAfterMinSeconds})`);
+}
+
+/** Whether the Rekor v2 log is on: `rekorV2.enabled`, which defaults to `development`. */
+export function isRekorV2Enabled(c: StackConfig): boolean {
+  return c.rekorV2.enabled ?? c.development;
 }
 
 /** The public URL, defaulting to the listen address (with the port actually bound). */

@@ -67,6 +67,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       ...(opts.logStream ? { logStream: opts.logStream } : {}),
       services: {
         ...(services.rekor ? { rekor: { service: services.rekor.service, bodyLimit: config.rekor.bodyLimit } } : {}),
+        ...(services.rekorV2 ? { rekorV2: { service: services.rekorV2.service, bodyLimit: config.rekorV2.bodyLimit } } : {}),
         ...(services.tsa ? { tsa: { service: services.tsa, bodyLimit: config.tsa.bodyLimit } } : {}),
         ...(services.fulcio
           ? {

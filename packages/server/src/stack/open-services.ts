@@ -1,17 +1,23 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { FileSigner, type Clock } from '@sigstack/core';
-import { openRekor, type RekorInstance } from '@sigstack/rekor';
+import { FileSigner, type Clock, type SigningAlgorithm } from '@sigstack/core';
+import { openRekor, openRekorV2, type RekorInstance, type RekorV2Instance } from '@sigstack/rekor';
 import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
 import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
 import { openCertificateAuthority, FulcioService, type CertificateAuthority } from '@sigstack/fulcio';
 import type { IdentityVerifier } from '@sigstack/oidc';
 import { inProcessCtLogClient } from '../ct-log-client.js';
-import type { KeyConfig, StackConfig } from '../config.js';
+import { isRekorV2Enabled, type KeyConfig, type StackConfig } from '../config.js';
 
 /** The services of a stack, open over its data directory, not yet serving. */
 export interface StackServices {
   rekor?: RekorInstance;
   rekorSigner?: FileSigner;
+  /** The Rekor v2 log (own key and origin); `rekorV2.log` is what the tile read API serves. */
+  rekorV2?: RekorV2Instance;
+  rekorV2Signer?: FileSigner;
+  /** The Rekor v2 checkpoint origin (its host name). */
+  rekorV2Hostname?: string;
   tsa?: TimestampAuthority;
   ca?: CertificateAuthority;
   ctlog?: CtLogInstance;
@@ -52,6 +58,23 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
       });
       closers.push(() => rekor.close());
       Object.assign(s, { rekor, rekorSigner: signer });
+    }
+    if (isRekorV2Enabled(config)) {
+      // Ed25519 for a generated key (as upstream); an existing key may also be ECDSA P-256.
+      const keyPath = isAbsolute(config.rekorV2.key.path) ? config.rekorV2.key.path : join(dataDir, config.rekorV2.key.path);
+      const signer = openKey(dataDir, config.rekorV2.key, existsSync(keyPath) ? undefined : 'ed25519', config.development);
+      const hostname = config.rekorV2.hostname ?? o.hostname;
+      const rekorV2 = await openRekorV2({
+        path: join(dataDir, 'rekor-v2', 'log.db'),
+        signer,
+        hostname,
+        clock: o.clock,
+        maxBatchSize: config.rekorV2.maxBatchSize,
+        maxBatchWaitMs: config.rekorV2.maxBatchWaitMs,
+        maxPending: config.rekorV2.maxPending,
+      });
+      closers.push(() => rekorV2.close());
+      Object.assign(s, { rekorV2, rekorV2Signer: signer, rekorV2Hostname: hostname });
     }
     if (config.tsa.enabled) {
       // A TSA root + leaf in <dataDir>/tsa: made on first start in development, by `sigstack tsa init` otherwise.
@@ -100,7 +123,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
 }
 
 /** A key file of the config; relative paths are under dataDir. */
-export function openKey(dataDir: string, key: KeyConfig, algorithm: 'ecdsa-p256-sha256' | undefined, create = false): FileSigner {
+export function openKey(dataDir: string, key: KeyConfig, algorithm: SigningAlgorithm | undefined, create = false): FileSigner {
   const path = isAbsolute(key.path) ? key.path : join(dataDir, key.path);
   return FileSigner.open({
     path,

@@ -38,12 +38,23 @@ export async function publishTrust(
 ): Promise<PublishedTrust> {
   const trustDir = join(config.dataDir, 'trust');
   if (o.devIssuer) writeFileAtomic(join(config.dataDir, DEV_OIDC_INFO_FILE), JSON.stringify({ ...devIssuerUrls(o.url), keyFile: DEV_OIDC_KEY_FILE }, null, 2) + '\n');
-  const { rekorSigner, ca, ctlog, ctSigner, tsa } = services;
+  const { rekorSigner, rekorV2, rekorV2Signer, rekorV2Hostname, ca, ctlog, ctSigner, tsa } = services;
   const material = buildTrustMaterial({
     url: o.url,
     now: o.clock.now(),
     validity: new KeyValidity(join(trustDir, 'key-validity.json')),
     ...(rekorSigner ? { rekor: { publicKeyDer: rekorSigner.publicKeyDer, algorithm: rekorSigner.algorithm } } : {}),
+    ...(rekorV2 && rekorV2Signer && rekorV2Hostname
+      ? {
+          rekorV2: {
+            publicKeyDer: rekorV2Signer.publicKeyDer,
+            algorithm: rekorV2Signer.algorithm,
+            keyId: rekorV2.keyId,
+            hostname: rekorV2Hostname,
+            offer: config.rekorV2.offerInSigningConfig,
+          },
+        }
+      : {}),
     ...(ca ? { ca } : {}),
     ...(ctlog && ctSigner ? { ctlog: { publicKeyDer: ctlog.publicKeyDer, algorithm: ctSigner.algorithm, prefix: config.ctlog.prefix } } : {}),
     ...(tsa ? { tsa } : {}),

@@ -15,6 +15,11 @@ export interface TrustInputs {
   /** Remembers first use of each key, for `validFor.start` (stable across restarts). */
   validity: KeyValidity;
   rekor?: { publicKeyDer: Buffer; algorithm: SigningAlgorithm };
+  /**
+   * The Rekor v2 log: its key, C2SP checkpoint key ID (its log ID) and origin host
+   * name; `offer` lists it in the signing config too (config rekorV2.offerInSigningConfig).
+   */
+  rekorV2?: { publicKeyDer: Buffer; algorithm: SigningAlgorithm; keyId: Buffer; hostname: string; offer: boolean };
   ca?: { chainPem: readonly string[]; trustedRootEntry(uri: string): CertificateAuthorityJson };
   ctlog?: { publicKeyDer: Buffer; algorithm: SigningAlgorithm; prefix: string };
   tsa?: { chainPem: string; trustedRootEntry(uri: string): CertificateAuthorityJson };
@@ -43,6 +48,7 @@ export function buildTrustMaterial(i: TrustInputs): TrustMaterial {
     files.set('rekor.pub', text(rekorPem));
     tlogs.push(logInstance(i, i.url, i.rekor.publicKeyDer, i.rekor.algorithm));
   }
+  if (i.rekorV2) tlogs.push(rekorV2Instance(i, i.rekorV2));
   if (i.ca) {
     // Intermediate then root, as SIGSTORE_ROOT_FILE and cosign's --certificate-chain expect.
     files.set('fulcio_chain.pem', text(i.ca.chainPem.join('')));
@@ -68,10 +74,12 @@ export function buildTrustMaterial(i: TrustInputs): TrustMaterial {
   // Where cosign 3 / sigstore-go sign (protocols.md §9.3). Without a CA and a log there
   // is nothing a signing config could point keyless signing at.
   let signingConfig: Buffer | undefined;
-  if (i.ca && i.rekor) {
+  const offerV2 = i.rekorV2?.offer === true;
+  if (i.ca && (i.rekor || offerV2)) {
     const sc = createSigningConfig({
       caUrl: i.url,
-      rekorUrl: i.url,
+      ...(i.rekor ? { rekorUrl: i.url } : {}),
+      ...(offerV2 ? { rekorV2Url: i.url } : {}),
       ...(i.oidcUrl ? { oidcUrl: i.oidcUrl } : {}),
       ...(i.tsa ? { tsaUrl: i.url + TSA_PATH } : {}),
       start: new Date(i.validity.startOf('signing-config', i.now)),
@@ -106,6 +114,27 @@ function logInstance(i: TrustInputs, baseUrl: string, publicKeyDer: Buffer, algo
       validFor: { start: rfc3339(i.validity.startOf(logId.toString('hex'), i.now)) },
     },
     logId: { keyId: logId.toString('base64') },
+  };
+}
+
+/**
+ * The Rekor v2 `tlogs[]` entry (protocols.md §7.7): log ID and checkpointKeyId = the
+ * full C2SP checkpoint key ID, and a `baseUrl` whose host name is the checkpoint
+ * origin (sigstore-go verifies the checkpoint with that name): the public URL when
+ * its host is the origin, else https://<origin>.
+ */
+function rekorV2Instance(i: TrustInputs, v2: NonNullable<TrustInputs['rekorV2']>): TransparencyLogInstance {
+  const keyId = v2.keyId.toString('base64');
+  return {
+    baseUrl: new URL(i.url).hostname === v2.hostname ? i.url : `https://${v2.hostname}`,
+    hashAlgorithm: 'SHA2_256',
+    publicKey: {
+      rawBytes: v2.publicKeyDer.toString('base64'),
+      keyDetails: keyDetailsOf(v2.algorithm),
+      validFor: { start: rfc3339(i.validity.startOf(v2.keyId.toString('hex'), i.now)) },
+    },
+    logId: { keyId },
+    checkpointKeyId: { keyId },
   };
 }
 

@@ -15,6 +15,8 @@ export interface TransparencyLogInstance {
   hashAlgorithm: 'SHA2_256';
   publicKey: { rawBytes: string; keyDetails: string; validFor: ValidFor };
   logId: { keyId: string };
+  /** Rekor v2: the C2SP checkpoint key ID, equal to logId (sigstore-js prefers it to logId). */
+  checkpointKeyId?: { keyId: string };
 }
 
 export interface CertificateAuthorityJson {

@@ -26,8 +26,15 @@ export interface SigningConfigOptions {
   caUrl: string;
   /** OIDC issuer URL (clients run discovery on it). */
   oidcUrl?: string;
-  /** Rekor v1 base URL. */
-  rekorUrl: string;
+  /** Rekor v1 base URL (clients post to <url>/api/v1/log/entries). */
+  rekorUrl?: string;
+  /**
+   * Rekor v2 base URL (clients post to <url>/api/v2/log/entries), listed first with
+   * majorApiVersion 2. sigstore-go (cosign 3) then signs to v2: it takes the highest
+   * API version it supports among the services valid now, whatever the order
+   * (pkg/root/signing_config.go SelectServices). At least one Rekor URL is required.
+   */
+  rekorV2Url?: string;
   /** The FULL timestamp URL, e.g. https://tsa.example.com/api/v1/timestamp. Omit for no TSA. */
   tsaUrl?: string;
   /** Start of the services' validity; must not be after the first signature. */
@@ -38,12 +45,13 @@ export interface SigningConfigOptions {
 
 /**
  * Builds signing_config.v0.2.json. Every service is API version 1 (Fulcio's v2 path is
- * API version 1 to clients; Rekor here is v1), selectors ANY.
+ * API version 1 to clients) but a Rekor v2 log (2); selectors ANY.
  */
 export function createSigningConfig(opts: SigningConfigOptions): SigningConfig {
   if (Number.isNaN(opts.start.getTime())) throw new TufError('INVALID_INPUT', 'signing config: start is not a date');
   const start = opts.start.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const service = (url: string): SigningConfigService => {
+  if (opts.rekorUrl === undefined && opts.rekorV2Url === undefined) throw new TufError('INVALID_INPUT', 'signing config: a Rekor URL (v1 or v2) is required');
+  const service = (url: string, majorApiVersion = 1): SigningConfigService => {
     let u: URL;
     try {
       u = new URL(url);
@@ -51,7 +59,7 @@ export function createSigningConfig(opts: SigningConfigOptions): SigningConfig {
       throw new TufError('INVALID_INPUT', `signing config: "${url}" is not a URL`);
     }
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new TufError('INVALID_INPUT', `signing config: "${url}" is not http(s)`);
-    const s: SigningConfigService = { url: url.replace(/\/+$/, ''), majorApiVersion: 1, validFor: { start } };
+    const s: SigningConfigService = { url: url.replace(/\/+$/, ''), majorApiVersion, validFor: { start } };
     if (opts.operator !== undefined) s.operator = opts.operator;
     return s;
   };
@@ -59,7 +67,7 @@ export function createSigningConfig(opts: SigningConfigOptions): SigningConfig {
     mediaType: SIGNING_CONFIG_MEDIA_TYPE,
     caUrls: [service(opts.caUrl)],
     oidcUrls: opts.oidcUrl ? [service(opts.oidcUrl)] : [],
-    rekorTlogUrls: [service(opts.rekorUrl)],
+    rekorTlogUrls: [...(opts.rekorV2Url !== undefined ? [service(opts.rekorV2Url, 2)] : []), ...(opts.rekorUrl !== undefined ? [service(opts.rekorUrl)] : [])],
     rekorTlogConfig: { selector: 'ANY' },
     tsaUrls: opts.tsaUrl ? [service(opts.tsaUrl)] : [],
     tsaConfig: { selector: 'ANY' },

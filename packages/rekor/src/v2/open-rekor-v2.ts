@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Clock, Signer } from '@sigstack/core';
+import { createEcdsaNoteSigner, createEd25519NoteSigner, isValidKeyName, openLog, SqliteStore, type Log, type NoteSigner } from '@sigstack/merkle';
+import { RekorError } from '../errors.js';
+import type { EntryLimits } from '../types/entry.types.js';
+import { RekorV2Service, type CosignCheckpoint } from './rekor-v2-service.js';
+
+export interface OpenRekorV2Options {
+  /** SQLite database file of the log (created when missing). */
+  path: string;
+  /**
+   * The log key: Ed25519 (the default upstream and here) or ECDSA P-256. It signs
+   * checkpoints only (Rekor v2 has no signed entry timestamps).
+   */
+  signer: Signer;
+  /**
+   * The log's public host name (no scheme, port or path): the checkpoint origin and
+   * the note signature's key name. sigstore-go requires both to equal the host name
+   * of the log's `baseUrl` in the trusted root; sigstore-js requires the key name to
+   * be a substring of it (protocols.md §7.6). Fixed for the life of the log.
+   */
+  hostname: string;
+  clock?: Clock;
+  maxBatchSize?: number;
+  maxBatchWaitMs?: number;
+  maxPending?: number;
+  limits?: Partial<EntryLimits>;
+  /** See RekorV2Service: witness cosigning of the checkpoint served with each new entry. */
+  cosignCheckpoint?: CosignCheckpoint;
+}
+
+export interface RekorV2Instance {
+  service: RekorV2Service;
+  /** The engine's log: checkpoint(), readTile(), readEntryBundle() for the tile read API. */
+  log: Log;
+  /** The note signer's key ID (32 bytes): the trusted root's `logId` and `checkpointKeyId`. */
+  keyId: Buffer;
+  close(): Promise<void>;
+}
+
+/**
+ * The checkpoint signer of a Rekor v2 log, with its C2SP key ID: Ed25519
+ * SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key), ECDSA SHA-256(SPKI), as rekor-tiles pkg/note.
+ */
+export function rekorV2NoteSigner(hostname: string, signer: Signer): NoteSigner {
+  if (!isValidKeyName(hostname) || /[/:]/.test(hostname.replace(/^\[.*\]$/, 'ipv6')))
+    throw new RekorError('INVALID_KEY', `the Rekor v2 origin must be a bare host name (no scheme, port, path, spaces or '+'), got ${JSON.stringify(hostname)}`);
+  if (signer.algorithm === 'ed25519') return createEd25519NoteSigner(hostname, signer);
+  if (signer.algorithm === 'ecdsa-p256-sha256') return createEcdsaNoteSigner(hostname, signer);
+  throw new RekorError('INVALID_KEY', `the Rekor v2 log key must be Ed25519 or ECDSA P-256, got ${signer.algorithm}`);
+}
+
+/** Opens (creating on first use) the Rekor v2 log stored at `path`. */
+export async function openRekorV2(opts: OpenRekorV2Options): Promise<RekorV2Instance> {
+  const noteSigner = rekorV2NoteSigner(opts.hostname, opts.signer);
+  mkdirSync(dirname(opts.path), { recursive: true });
+  const log = await openLog({
+    store: SqliteStore.open(opts.path),
+    create: true,
+    origin: opts.hostname,
+    noteSigner,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.maxBatchSize !== undefined ? { maxBatchSize: opts.maxBatchSize } : {}),
+    ...(opts.maxBatchWaitMs !== undefined ? { maxBatchWaitMs: opts.maxBatchWaitMs } : {}),
+    ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
+  });
+  const keyId = Buffer.from(noteSigner.keyId);
+  const service = new RekorV2Service({
+    log,
+    keyId,
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.cosignCheckpoint ? { cosignCheckpoint: opts.cosignCheckpoint } : {}),
+  });
+  return { service, log, keyId, close: () => log.close() };
+}
