@@ -226,17 +226,18 @@ export class TlogTilesReader {
 
   /** A resource of `width` items (hashes of `itemSize` bytes, or bundle entries when itemSize is 0). */
   async #resource(fullPath: string, partialPath: string, width: number, itemSize: number): Promise<Buffer> {
-    if (width === TILE_WIDTH || this.#full.has(fullPath)) {
-      let b = this.#full.get(fullPath);
-      if (!b) {
-        b = await this.#get(fullPath);
-        if (!b) throw new Error(`${fullPath}: 404`);
-        this.#full.set(fullPath, b);
-      }
-      return width === TILE_WIDTH ? b : itemSize ? b.subarray(0, width * itemSize) : bundlePrefix(b, width);
+    const prefixOf = (b: Buffer): Buffer => (width === TILE_WIDTH ? b : itemSize ? b.subarray(0, width * itemSize) : bundlePrefix(b, width));
+    const cached = this.#full.get(fullPath);
+    if (cached) return prefixOf(cached);
+    if (width < TILE_WIDTH) {
+      const partial = await this.#get(partialPath);
+      if (partial) return partial;
+      // Completed since the checkpoint was made: its full tile starts with the same bytes.
     }
-    const p = (await this.#get(partialPath)) ?? (await this.#resource(fullPath, partialPath, TILE_WIDTH, itemSize).then((b) => (itemSize ? b.subarray(0, width * itemSize) : bundlePrefix(b, width))));
-    return p;
+    const full = await this.#get(fullPath);
+    if (!full) throw new Error(`${width < TILE_WIDTH ? partialPath : fullPath}: 404`);
+    this.#full.set(fullPath, full);
+    return prefixOf(full);
   }
 
   /** The level-`level` hashes [256·index, 256·index + width) of the tree, as served. */
