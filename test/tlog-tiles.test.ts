@@ -4,7 +4,7 @@
 // matches the signed checkpoint, the log grows and consistency is checked from tiles
 // alone; cache headers; hostile paths sent raw (no client-side normalisation).
 import t from 'tap';
-import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startTestStack } from './lib/test-stack.js';
@@ -12,7 +12,7 @@ import { SIGSTACK_BIN } from './lib/stack-process.js';
 import { run } from './lib/run.js';
 import { hashedrekordEntry, newSigningKey } from './lib/hashedrekord-entry.js';
 import { getLogInfo, postEntry } from './lib/rekor-api.js';
-import { TlogTilesReader, verifyCheckpointNote, verifyConsistency, type Checkpoint, type NoteKey } from './lib/tlog-tiles-reader.js';
+import { keyHint, TlogTilesReader, verifyCheckpointNote, verifyConsistency, type Checkpoint, type NoteKey } from './lib/tlog-tiles-reader.js';
 
 t.setTimeout(300_000);
 
@@ -57,6 +57,28 @@ async function certificates(n: number): Promise<void> {
   });
 }
 
+// Rekor v2 entries as a client sends them (protocols.md §7.2): hashedrekord 0.0.2 with the SPKI of the key.
+const spkiB64 = signingKey.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+async function rekorV2Entries(n: number): Promise<void> {
+  await pool(n, 16, async () => {
+    const artifact = randomBytes(64);
+    const r = await fetch(`${stack.url}/api/v2/log/entries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        hashedRekordRequestV002: {
+          digest: createHash('sha256').update(artifact).digest('base64'),
+          signature: {
+            content: sign('sha256', artifact, signingKey.privateKey).toString('base64'),
+            verifier: { publicKey: { rawBytes: spkiB64 }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' },
+          },
+        },
+      }),
+    });
+    if (r.status !== 201) throw new Error(`POST /api/v2/log/entries: ${r.status} ${await r.text()}`);
+  });
+}
+
 interface View {
   name: string;
   prefix: string;
@@ -83,9 +105,33 @@ const views: View[] = [
     size: async () => ((await (await fetch(`${stack.url}/ct/v1/get-sth`)).json()) as { tree_size: number }).tree_size,
   },
 ];
+// The Rekor v2 log (on by default in development): its key and key ID from the trusted root the stack published.
+const trustedRoot = JSON.parse(readFileSync(stack.trustedRoot, 'utf8')) as { tlogs: { publicKey: { rawBytes: string; keyDetails: string }; checkpointKeyId?: { keyId: string } }[] };
+const v2 = trustedRoot.tlogs.find((l) => l.checkpointKeyId !== undefined);
+const v2Key: NoteKey | undefined = v2 && { name: host, type: 'ed25519', key: createPublicKey({ key: Buffer.from(v2.publicKey.rawBytes, 'base64'), format: 'der', type: 'spki' }) };
+if (v2 && v2Key) {
+  views.push({
+    name: 'Rekor v2',
+    prefix: `${stack.url}/api/v2`,
+    key: v2Key,
+    origin: host,
+    size: async () => (await new TlogTilesReader(`${stack.url}/api/v2`, v2Key).checkpoint()).size,
+  });
+}
+async function grow(): Promise<void> {
+  await rekorEntries(300);
+  await certificates(300);
+  if (v2) await rekorV2Entries(300);
+}
 
-await rekorEntries(300);
-await certificates(300);
+await grow();
+
+t.test('the stack serves a Rekor v2 log with an Ed25519 checkpoint key', async (t) => {
+  t.ok(v2, 'trusted root lists a log with a checkpointKeyId');
+  t.equal(v2!.publicKey.keyDetails, 'PKIX_ED25519');
+  t.equal(keyHint(v2Key!).toString('base64'), Buffer.from(v2!.checkpointKeyId!.keyId, 'base64').subarray(0, 4).toString('base64'), 'C2SP key ID of "<host>" + key = the trusted root\'s checkpointKeyId');
+});
+
 const first = new Map<string, Checkpoint>();
 
 t.test('each log: the tree recomputed from entry bundles and tiles matches its signed checkpoint', async (t) => {
@@ -104,11 +150,15 @@ t.test('each log: the tree recomputed from entry bundles and tiles matches its s
   // The entries are the logs' own leaves: a Rekor v1 canonical body.
   const v1 = await new TlogTilesReader(views[0]!.prefix, views[0]!.key).entryBundle(0, 1);
   t.match(JSON.parse(v1[0]!.toString()), { kind: 'hashedrekord', apiVersion: '0.0.1' });
+  const v2view = views.find((v) => v.name === 'Rekor v2');
+  if (v2view) {
+    const e = await new TlogTilesReader(v2view.prefix, v2view.key).entryBundle(0, 1);
+    t.match(JSON.parse(e[0]!.toString()), { kind: 'hashedrekord', apiVersion: '0.0.2' }, 'Rekor v2 entry bundles hold the canonical 0.0.2 bodies');
+  }
 });
 
 t.test('the logs grow; consistency between two checkpoints from tiles alone', async (t) => {
-  await rekorEntries(300);
-  await certificates(300);
+  await grow();
   for (const v of views) {
     const older = first.get(v.name)!;
     const reader = new TlogTilesReader(v.prefix, v.key, { origin: v.origin });

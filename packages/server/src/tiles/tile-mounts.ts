@@ -40,5 +40,6 @@ export function tileMountsOf(services: StackServices, config: StackConfig): Tlog
   const mounts: TlogTilesMount[] = [];
   if (services.rekor) mounts.push({ name: 'rekor-v1', prefix: REKOR_V1_TILES_PREFIX, source: services.rekor.log });
   if (services.ctlog) mounts.push({ name: 'ct', prefix: `${config.ctlog.prefix}${CT_TILES_PATH}`, source: services.ctlog.log });
+  if (services.rekorV2) mounts.push({ name: 'rekor-v2', prefix: REKOR_V2_TILES_PREFIX, source: services.rekorV2.log });
   return mounts;
 }
