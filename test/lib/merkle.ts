@@ -1,3 +1,3 @@
 // The engine's own proof verifiers, from the built package (the root workspace does
 // not depend on @sigstack/merkle, and `pnpm test` builds before it runs the tests).
-export { leafHash, verifyInclusion, verifyConsistency } from '../../packages/merkle/dist/index.js';
+export { leafHash, verifyInclusion, verifyConsistency, verifyCheckpoint, createEd25519NoteVerifier } from '../../packages/merkle/dist/index.js';
