@@ -2,14 +2,14 @@
 // pnpm bench: end-to-end benchmarks of a live stack over HTTP on 127.0.0.1.
 // Not a test: it asserts nothing, it prints figures for BENCHMARKS.md.
 //
-//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--only rekor|tsa|fulcio|overload]
+//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--tiles-entries N] [--only rekor|tsa|fulcio|overload|tiles]
 //
 // Rekor: concurrent hashedrekord submissions (real ECDSA P-256 signatures, fresh
 // artifacts) at concurrency 1, 16 and 128: entries/s, p50/p99 latency; then
 // inclusion-proof reads/s (GET by log index: proof + checkpoint + SET); then, with
 // --fill N, RSS of the server while the log grows to N entries (1,000,000 for the
 // figure in BENCHMARKS.md).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -26,6 +26,7 @@ const { values: opt } = parseArgs({
     fill: { type: 'string', default: '0' },
     reads: { type: 'string', default: '50000' },
     only: { type: 'string' },
+    'tiles-entries': { type: 'string', default: '51200' },
   },
 });
 
@@ -75,9 +76,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * Node client on the same 2 cores costs about as much CPU as the server and
  * halves what can be measured. Returns {rate, p50, p99, errors}.
  */
-function wrk(url, script, concurrency, seconds, env) {
-  const r = spawnSync('wrk', ['-t', String(Math.min(2, concurrency)), '-c', String(concurrency), '-d', `${seconds}s`, '--latency', '-s', join(HERE, script), url], {
-    env: { ...process.env, ...env, THREADS: String(Math.min(2, concurrency)) },
+function wrk(url, script, concurrency, seconds, env, threads = Math.min(2, concurrency)) {
+  const r = spawnSync('wrk', ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--latency', '-s', join(HERE, script), url], {
+    env: { ...process.env, ...env, THREADS: String(threads) },
     encoding: 'utf8',
   });
   const out = r.stdout + r.stderr;
@@ -318,8 +319,72 @@ async function benchOverload() {
   }
 }
 
+/**
+ * Tiles (issue 11): the C2SP tlog-tiles read API of the Rekor v1 log filled with
+ * --tiles-entries entries (default 51,200: 200 full level-0 tiles). wrk at c=64: random
+ * full tiles, the checkpoint, random full entry bundles (256 SQLite rows each). Then
+ * whether tile reads stall the sequencer: write latency at c=16 alone, and again
+ * while wrk reads tiles at c=64 (reads are synchronous, lock-free engine reads).
+ */
+async function benchTiles() {
+  if (!HAVE_WRK) {
+    console.log('tiles: needs wrk (apt-get install wrk); a Node load generator on the same cores measures itself');
+    return;
+  }
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-'));
+  const { child, url } = await startStack(dataDir);
+  try {
+    const entries = Number(opt['tiles-entries']);
+    const fillFile = join(dataDir, 'fill.txt');
+    writeFileSync(fillFile, [...hashedrekords(entries)].join('\n') + '\n');
+    // Fill with wrk (each body once): ~entries / (append rate) seconds.
+    for (let size = 0; size < entries; ) {
+      wrk(url, 'writes.lua', 128, 5, { BODIES: fillFile, START: String(size) });
+      const s = JSON.parse((await request(undefined, url, 'GET', '/api/v1/log')).body).treeSize;
+      if (s === size) break;
+      size = s;
+    }
+    const size = JSON.parse((await request(undefined, url, 'GET', '/api/v1/log')).body).treeSize;
+    const full = Math.floor(size / 256);
+    const bundleBytes = (await request(undefined, url, 'GET', '/api/v1/log/tiles/tile/entries/000')).body.length;
+    console.log(`tiles: Rekor v1 log at ${size} entries (${full} full level-0 tiles; a full entry bundle is ${bundleBytes} bytes)`);
+    for (const mode of ['tiles', 'checkpoint', 'entries']) {
+      // One wrk thread: the server is one event loop on 2 cores, a second wrk thread takes the core it needs.
+      const r = wrk(url, 'tiles.lua', 64, 10, { PREFIX: '/api/v1/log/tiles', FULL: String(full), MODE: mode }, 1);
+      const mb = mode === 'entries' ? `, ${((r.rate * bundleBytes) / 2 ** 20).toFixed(0)} MiB/s` : '';
+      console.log(`tiles ${mode} c=64 (wrk -t1 10s): ${r.rate.toFixed(0)} req/s${mb}, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.errors}`);
+    }
+    // Sequencer stall check: appends at c=16 (Node client), alone and while tiles are
+    // read at a paced 5,000/s (a closed-loop generator would saturate the one event
+    // loop and measure CPU contention, not stalls: reads take no lock).
+    const appends = async (label) => {
+      const r = await load(16, [...hashedrekords(3000)], async (agent, body) => (await request(agent, url, 'POST', '/api/v1/log/entries', body)).status === 201);
+      console.log(`tiles: appends c=16 ${label}: ${r.rate.toFixed(0)} entries/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`);
+    };
+    await appends('alone');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    let served = 0;
+    const t0 = performance.now();
+    const pacer = setInterval(() => {
+      for (let i = 0; i < 50; i++) {
+        const n = Math.floor(Math.random() * full);
+        request(agent, url, 'GET', `/api/v1/log/tiles/tile/0/${n >= 1000 ? `x${String(Math.floor(n / 1000)).padStart(3, '0')}/` : ''}${String(n % 1000).padStart(3, '0')}`).then((r) => r.status === 200 && served++, () => {});
+      }
+    }, 10);
+    await appends('while tiles are read at 5,000/s');
+    clearInterval(pacer);
+    agent.destroy();
+    console.log(`tiles: ${(served / ((performance.now() - t0) / 1000)).toFixed(0)} tiles/s served meanwhile`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 console.log(`sigstack bench — ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`);
 if (!opt.only || opt.only === 'rekor') await benchRekor();
 if (!opt.only || opt.only === 'tsa') await benchTsa();
 if (!opt.only || opt.only === 'fulcio') await benchFulcio();
 if (!opt.only || opt.only === 'overload') await benchOverload();
+if (!opt.only || opt.only === 'tiles') await benchTiles();

@@ -18,6 +18,8 @@ export interface TlogTilesSource {
 
 export interface TlogTilesOptions {
   source: TlogTilesSource;
+  /** Full hash tiles kept ready to send (8 KiB each); default DEFAULT_SERVED_TILE_CACHE. */
+  servedTileCache?: number;
   /**
    * The checkpoint text to serve instead of `source.checkpoint().text`: a note the log
    * signed with more signatures on it (witness cosignatures). Called per request, so it
@@ -45,6 +47,15 @@ export const PARTIAL_CACHE_CONTROL = 'public, max-age=3600';
  */
 export const CHECKPOINT_CACHE_CONTROL = 'no-cache';
 
+/**
+ * Full hash tiles held as the bytes to send: 1,024 × 8 KiB = 8 MiB. The engine returns
+ * a fresh copy of a tile per read (its cache holds expanded tiles it must not hand
+ * out); a full tile never changes, so the served bytes can be kept. Measured on the
+ * 2-core machine (BENCHMARKS.md "Tiles"): the per-request 8 KiB allocation and copy
+ * was the difference between the tile and the checkpoint route.
+ */
+export const DEFAULT_SERVED_TILE_CACHE = 1024;
+
 const OCTET_STREAM = 'application/octet-stream';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 
@@ -63,6 +74,9 @@ const TEXT_PLAIN = 'text/plain; charset=utf-8';
 export const tlogTilesRoutes: FastifyPluginCallback<TlogTilesOptions> = (app: FastifyInstance, opts, done) => {
   const source = opts.source;
   const checkpointText = opts.checkpointText ?? (() => source.checkpoint().text);
+  // Oldest-first eviction: a monitor walks the log forward, hot tiles are the recent ones.
+  const served = new Map<number, Buffer>();
+  const servedMax = opts.servedTileCache ?? DEFAULT_SERVED_TILE_CACHE;
 
   app.setErrorHandler((err: FastifyError, req, reply) => sendTilesError(err, req, reply));
 
@@ -85,8 +99,19 @@ export const tlogTilesRoutes: FastifyPluginCallback<TlogTilesOptions> = (app: Fa
   app.get<{ Params: { '*': string } }>('/tile/*', (req, reply) => {
     const c = parseTilePath(`tile/${req.params['*']}`);
     let bytes: Buffer;
-    if (c.kind === 'hash') bytes = source.readTile(c.level, c.index, c.width);
-    else {
+    if (c.kind === 'hash') {
+      if (c.width !== undefined) bytes = source.readTile(c.level, c.index, c.width);
+      else {
+        const key = c.level * TILE_KEY_STRIDE + c.index;
+        const cached = served.get(key);
+        if (cached) bytes = cached;
+        else {
+          bytes = source.readTile(c.level, c.index);
+          served.set(key, bytes);
+          if (served.size > servedMax) served.delete(served.keys().next().value!);
+        }
+      }
+    } else {
       try {
         bytes = source.readEntryBundle(c.index, c.width);
       } catch (err) {
@@ -106,6 +131,9 @@ export const tlogTilesRoutes: FastifyPluginCallback<TlogTilesOptions> = (app: Fa
   });
   done();
 };
+
+/** Map key of a tile: level · 2^47 + index stays exact for every level ≤ 63 and index < 2^47 (trees below 2^55 leaves). */
+const TILE_KEY_STRIDE = 2 ** 47;
 
 /** 404 for every engine refusal a GET can meet (nothing here is the client's input beyond the path). */
 function sendTilesError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
