@@ -31,6 +31,13 @@ export {
   NOTE_SIG_TYPE_ED25519,
   NOTE_SIG_TYPE_ECDSA,
 } from './note/note-signer.js';
+export {
+  createCosignatureV1Signer,
+  createCosignatureV1Verifier,
+  cosignatureTimestamp,
+  cosignatureV1KeyId,
+  NOTE_SIG_TYPE_COSIGNATURE_V1,
+} from './note/cosignature.js';
 
 // Storage
 export { SqliteStore } from './store/sqlite/sqlite-store.js';

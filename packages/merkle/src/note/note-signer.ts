@@ -2,6 +2,7 @@ import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:cr
 import { sha256, type Signer } from '@sigstack/core';
 import { LogError } from '../errors.js';
 import { isValidKeyName, type NoteSigner, type NoteVerifier } from './signed-note.js';
+import { createCosignatureV1Verifier, NOTE_SIG_TYPE_COSIGNATURE_V1 } from './cosignature.js';
 
 /** C2SP signed-note signature type bytes. */
 export const NOTE_SIG_TYPE_ED25519 = 0x01;
@@ -63,7 +64,7 @@ export function createEcdsaNoteVerifier(name: string, publicKey: KeyObject | Uin
 export function createEd25519NoteVerifier(name: string, publicKey: KeyObject | Uint8Array): NoteVerifier {
   checkName(name);
   const raw = publicKey instanceof Uint8Array && publicKey.length === 32 ? Buffer.from(publicKey) : rawEd25519(spkiOf(publicKey));
-  const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  const key = ed25519PublicKey(raw);
   const keyId = ed25519KeyId(name, raw);
   return {
     name,
@@ -75,8 +76,8 @@ export function createEd25519NoteVerifier(name: string, publicKey: KeyObject | U
 
 /**
  * Parses a C2SP verifier key `<name>+<hex key hint>+<base64(type ‖ key)>` (type 0x01
- * Ed25519 with a 32-byte key, or 0x02 ECDSA with a DER SPKI). Throws INVALID_NOTE if
- * the hint does not match the key.
+ * Ed25519 with a 32-byte key, 0x02 ECDSA with a DER SPKI, or 0x04 a witness's
+ * cosignature/v1 Ed25519 key). Throws INVALID_NOTE if the hint does not match the key.
  */
 export function parseVerifierKey(vkey: string): NoteVerifier {
   const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(vkey);
@@ -87,6 +88,7 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   let v: NoteVerifier;
   if (bytes[0] === NOTE_SIG_TYPE_ED25519 && bytes.length === 33) v = createEd25519NoteVerifier(name, bytes.subarray(1));
   else if (bytes[0] === NOTE_SIG_TYPE_ECDSA) v = createEcdsaNoteVerifier(name, bytes.subarray(1));
+  else if (bytes[0] === NOTE_SIG_TYPE_COSIGNATURE_V1 && bytes.length === 33) v = createCosignatureV1Verifier(name, bytes.subarray(1));
   else throw new LogError('INVALID_NOTE', `unsupported verifier key type ${bytes[0]}`);
   if (v.keyHint.toString('hex') !== hint) throw new LogError('INVALID_NOTE', `verifier key hint ${hint} does not match the key`);
   return v;
@@ -97,17 +99,25 @@ export function ed25519KeyId(name: string, raw: Uint8Array): Buffer {
   return sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, NOTE_SIG_TYPE_ED25519]), raw);
 }
 
-function formatVerifierKey(name: string, keyId: Buffer, typedKey: Buffer): string {
+/** `<name>+<hex key hint>+<base64(type ‖ key)>`. Internal (cosignature.ts). */
+export function formatVerifierKey(name: string, keyId: Buffer, typedKey: Buffer): string {
   return `${name}+${keyId.subarray(0, 4).toString('hex')}+${typedKey.toString('base64')}`;
 }
 
-function rawEd25519(spki: Buffer): Buffer {
+/** The raw 32-byte key of an Ed25519 SPKI. Internal (cosignature.ts). */
+export function rawEd25519(spki: Buffer): Buffer {
   if (spki.length !== 44 || !spki.subarray(0, 12).equals(ED25519_SPKI_PREFIX))
     throw new LogError('INVALID_OPTIONS', 'not an Ed25519 SubjectPublicKeyInfo');
   return spki.subarray(12);
 }
 
-function spkiOf(k: KeyObject | Uint8Array): Buffer {
+/** A KeyObject for a raw 32-byte Ed25519 key. Internal (cosignature.ts). */
+export function ed25519PublicKey(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+/** Internal (cosignature.ts). */
+export function spkiOf(k: KeyObject | Uint8Array): Buffer {
   return toPublicKey(k).export({ type: 'spki', format: 'der' });
 }
 
@@ -120,7 +130,8 @@ function toPublicKey(k: KeyObject | Uint8Array): KeyObject {
   }
 }
 
-function safeVerify(digest: string | null, msg: Buffer, key: KeyObject, sig: Buffer): boolean {
+/** crypto.verify that answers false instead of throwing. Internal (cosignature.ts). */
+export function safeVerify(digest: string | null, msg: Buffer, key: KeyObject, sig: Buffer): boolean {
   try {
     return cryptoVerify(digest, msg, key, sig);
   } catch {
@@ -128,6 +139,7 @@ function safeVerify(digest: string | null, msg: Buffer, key: KeyObject, sig: Buf
   }
 }
 
-function checkName(name: string): void {
+/** Internal (cosignature.ts). */
+export function checkName(name: string): void {
   if (!isValidKeyName(name)) throw new LogError('INVALID_OPTIONS', `invalid note key name ${JSON.stringify(name)}: no spaces or '+'`);
 }
