@@ -16,12 +16,19 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
  * log ID, no name in it), key hint = its first 4 bytes, signature = ECDSA ASN.1 DER
  * over the note text (protocols.md §6.6, §7.6).
  */
-export function createEcdsaNoteSigner(name: string, signer: Signer): NoteSigner {
+export function createEcdsaNoteSigner(name: string, signer: Signer): NoteSigner & { verifierKey: string } {
   checkName(name);
   if (signer.algorithm !== 'ecdsa-p256-sha256' && signer.algorithm !== 'ecdsa-p384-sha384')
     throw new LogError('INVALID_OPTIONS', `an ECDSA note signer needs an ECDSA key, got ${signer.algorithm}`);
   const keyId = sha256(signer.publicKeyDer);
-  return { name, keyId, keyHint: keyId.subarray(0, 4), sign: (msg) => signer.sign(msg) };
+  return {
+    name,
+    keyId,
+    keyHint: keyId.subarray(0, 4),
+    sign: (msg) => signer.sign(msg),
+    // C2SP vkey type 0x02 (what a witness configures for this log).
+    verifierKey: formatVerifierKey(name, keyId, Buffer.concat([Buffer.from([NOTE_SIG_TYPE_ECDSA]), signer.publicKeyDer])),
+  };
 }
 
 /**

@@ -90,3 +90,13 @@ t.test('the sumdb/note example key as a cosigner (deterministic Ed25519)', async
   t.ok(a.equals(b), 'same time, same body: same bytes');
   t.not(s.keyHint.toString('hex'), 'c74f20a3', 'type 0x04 key ID differs from the 0x01 one');
 });
+
+t.test('an ECDSA log signer states its C2SP vkey (type 0x02), which a witness configures', async (t) => {
+  const { createEcdsaNoteSigner } = await import('../../src/index.js');
+  const key = createEphemeralSigner('ecdsa-p256-sha256');
+  const s = createEcdsaNoteSigner('rekor.example', key);
+  const v = parseVerifierKey(s.verifierKey);
+  t.equal(v.keyHint.toString('hex'), s.keyHint.toString('hex'));
+  const note = await signNote('rekor.example - 1\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n', [s]);
+  t.equal(verifyNote(note, [v]).verified.length, 1);
+});
