@@ -32,6 +32,8 @@ commands:
   tsa init  create the timestamp authority's chain (root + leaf) for production, once
             --dir DIR         the TSA directory (default ./.sigstack/tsa); then move keys/tsa-root.pem offline
   tuf       the TUF ceremony: sigstack tuf help
+  witness   run a C2SP tlog-witness that cosigns a log's checkpoints: sigstack witness --help
+            --data-dir DIR --log 'ORIGIN VKEY' --listen HOST:PORT; "sigstack witness key" prints its key
   help      this text
 
 client commands (cosign's names and flags; sigstack <command> --help for each):
@@ -58,6 +60,8 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./stack-commands.js')).caCommand(rest);
       case 'tsa':
         return await (await import('./stack-commands.js')).tsaCommand(rest);
+      case 'witness':
+        return await (await import('./witness-command.js')).witnessCommand(rest);
       case undefined:
       case 'help':
       case '--help':

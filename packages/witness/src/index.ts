@@ -11,6 +11,8 @@ export { WitnessState, MAX_FORK_RECORDS } from './witness/witness-state.js';
 export type { WitnessedCheckpoint } from './witness/witness-state.js';
 export { witnessRoutes, DEFAULT_WITNESS_BODY_LIMIT, TLOG_SIZE_CONTENT_TYPE } from './witness/witness-routes.js';
 export type { WitnessRoutesOptions } from './witness/witness-routes.js';
+export { buildWitnessApp } from './witness/witness-app.js';
+export type { WitnessAppOptions } from './witness/witness-app.js';
 export { parseAddCheckpointRequest, formatAddCheckpointRequest, MAX_PROOF_LINES } from './witness/add-checkpoint-request.js';
 export type { AddCheckpointRequest } from './witness/add-checkpoint-request.js';
 export { parseWitnessedLogSpec } from './witness/witnessed-log-spec.js';

@@ -20,6 +20,7 @@ t.test('public runtime exports', async (t) => {
     'Witness',
     'WitnessError',
     'WitnessState',
+    'buildWitnessApp',
     'createCheckpointCosigner',
     'formatAddCheckpointRequest',
     'openWitness',
