@@ -2,7 +2,9 @@
 // pnpm bench: end-to-end benchmarks of a live stack over HTTP on 127.0.0.1.
 // Not a test: it asserts nothing, it prints figures for BENCHMARKS.md.
 //
-//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--tiles-entries N] [--only rekor|tsa|fulcio|overload|tiles]
+//   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--tiles-entries N] [--only rekor|tsa|fulcio|overload|tiles|rekor-v2]
+//   node scripts/bench/run.mjs --only rekor-v2 [--secs 10] [--concurrency 64] [--rounds 1]
+//        [--refstack /work/shared/refstack] [--upstream-intervals 10s,1s,100ms]
 //
 // Rekor: concurrent hashedrekord submissions (real ECDSA P-256 signatures, fresh
 // artifacts) at concurrency 1, 16 and 128: entries/s, p50/p99 latency; then
@@ -10,13 +12,15 @@
 // --fill N, RSS of the server while the log grows to N entries (1,000,000 for the
 // figure in BENCHMARKS.md).
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack } from './start-stack.mjs';
+import { hashedrekordMaker, WRITE_PATHS } from './bodies.mjs';
 import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,6 +31,12 @@ const { values: opt } = parseArgs({
     reads: { type: 'string', default: '50000' },
     only: { type: 'string' },
     'tiles-entries': { type: 'string', default: '51200' },
+    // rekor-v2
+    secs: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '1' },
+    refstack: { type: 'string', default: process.env.REFSTACK_TOOLS ?? '/work/shared/refstack' },
+    'upstream-intervals': { type: 'string', default: '10s,1s,100ms' },
   },
 });
 
@@ -36,19 +46,11 @@ function rssMiB(pid) {
 }
 
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const pubPemB64 = Buffer.from(key.publicKey.export({ type: 'spki', format: 'pem' })).toString('base64');
+const makers = { v1: hashedrekordMaker('v1', key.privateKey, key.publicKey), v2: hashedrekordMaker('v2', key.privateKey, key.publicKey) };
 
-function* hashedrekords(n) {
-  for (let i = 0; i < n; i++) {
-    const artifact = randomBytes(32);
-    const digest = createHash('sha256').update(artifact).digest('hex');
-    const sig = sign('sha256', artifact, key.privateKey).toString('base64');
-    yield JSON.stringify({
-      apiVersion: '0.0.1',
-      kind: 'hashedrekord',
-      spec: { data: { hash: { algorithm: 'sha256', value: digest } }, signature: { content: sig, publicKey: { content: pubPemB64 } } },
-    });
-  }
+/** `n` fresh pre-signed hashedrekord bodies for Rekor `api` ('v1' | 'v2'); see bodies.mjs. */
+function* hashedrekords(n, api = 'v1') {
+  for (let i = 0; i < n; i++) yield makers[api]();
 }
 
 function request(agent, url, method, path, body, contentType = 'application/json') {
@@ -76,8 +78,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * Node client on the same 2 cores costs about as much CPU as the server and
  * halves what can be measured. Returns {rate, p50, p99, errors}.
  */
-function wrk(url, script, concurrency, seconds, env, threads = Math.min(2, concurrency)) {
-  const r = spawnSync('wrk', ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--latency', '-s', join(HERE, script), url], {
+function wrk(url, script, concurrency, seconds, env, threads = Math.min(2, concurrency), timeoutSecs = 2) {
+  const r = spawnSync('wrk', ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--timeout', `${timeoutSecs}s`, '--latency', '-s', join(HERE, script), url], {
     env: { ...process.env, ...env, THREADS: String(threads) },
     encoding: 'utf8',
   });
@@ -93,9 +95,31 @@ function wrk(url, script, concurrency, seconds, env, threads = Math.min(2, concu
     p50: num(/50%\s+([\d.]+)(us|ms|s)/),
     p99: num(/99%\s+([\d.]+)(us|ms|s)/),
     errors: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+    requests: num(/(\d+) requests in/),
+    timeouts: num(/timeout (\d+)/) || 0,
     raw: out,
   };
 }
+
+/**
+ * Hashedrekord writes to one log at concurrency `c` for `secs` seconds: `n` fresh
+ * pre-signed bodies for `api` (bodies.mjs), each sent once by wrk (writes.lua) to
+ * `url` + the API's write path. The one write measurement for Rekor v1, our Rekor v2
+ * and upstream rekor-tiles. Adds the load average (1 min) before and after: other
+ * work on the machine shows there.
+ */
+function writeRun(url, api, c, secs, dir, { n = 60000, timeoutSecs = 2 } = {}) {
+  const file = join(dir, `bodies-${api}-${c}-${Date.now()}.txt`);
+  writeFileSync(file, [...hashedrekords(n, api)].join('\n') + '\n');
+  const loadBefore = os.loadavg()[0];
+  const r = wrk(url, 'writes.lua', c, secs, { BODIES: file, WRITE_PATH: WRITE_PATHS[api] }, Math.min(2, c), timeoutSecs);
+  rmSync(file, { force: true });
+  if (r.requests >= n) console.log(`warning: ${r.requests} requests from ${n} bodies: some were sent twice`);
+  return { ...r, load: [loadBefore, os.loadavg()[0]] };
+}
+
+const fmtRun = (r) =>
+  `${r.rate.toFixed(0)} writes/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.errors}, timeouts ${r.timeouts} (${r.requests} requests; load ${r.load.map((l) => l.toFixed(2)).join('→')})`;
 
 function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -134,18 +158,15 @@ async function benchRekor() {
   try {
     for (const c of [1, 16, 128]) {
       const n = HAVE_WRK ? (c === 1 ? 5000 : 60000) : c === 1 ? Math.min(per, 3000) : per;
-      const bodies = [...hashedrekords(n)];
       if (HAVE_WRK) {
         // Each body is sent once; the run is short enough not to wrap around.
-        const file = join(dataDir, `bodies-${c}.txt`);
-        writeFileSync(file, bodies.join('\n') + '\n');
         const secs = c === 1 ? 5 : 8;
-        const r = wrk(url, 'writes.lua', c, secs, { BODIES: file });
+        const r = writeRun(url, 'v1', c, secs, dataDir, { n });
         results.push({ what: `hashedrekord appends, concurrency ${c}`, n, ...r });
-        console.log(`rekor append c=${c} (wrk ${secs}s): ${r.rate.toFixed(0)} entries/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.errors}`);
+        console.log(`rekor append c=${c} (wrk ${secs}s): ${fmtRun(r)}`);
         continue;
       }
-      const r = await load(c, bodies, async (agent, body) => {
+      const r = await load(c, [...hashedrekords(n)], async (agent, body) => {
         let res = await request(agent, url, 'POST', '/api/v1/log/entries', body);
         while (res.status === 503) {
           await new Promise((z) => setTimeout(z, 50));
@@ -382,9 +403,84 @@ async function benchTiles() {
   }
 }
 
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/**
+ * Rekor v2 writes (issue 11), side by side on this machine with the same request mix
+ * (hashedrekord, fresh artifacts, one P-256 key, pre-signed; wrk, c=64): our Rekor v2
+ * and our Rekor v1 on one fresh stack, then upstream rekor-tiles (POSIX backend,
+ * started by the refstack's start-rekor-tiles.sh from --refstack) once per checkpoint
+ * interval in --upstream-intervals. Upstream answers a write only once a checkpoint
+ * covering it is published, so its latency is about the interval; ours answers when the
+ * entry's batch is committed and fsynced. --rounds repeats the whole sequence.
+ */
+async function benchRekorV2() {
+  if (!HAVE_WRK) {
+    console.log('rekor-v2: needs wrk (apt-get install wrk)');
+    return;
+  }
+  const secs = Number(opt.secs);
+  const c = Number(opt.concurrency);
+  const tools = opt.refstack;
+  const intervals = opt['upstream-intervals'].split(',').filter(Boolean);
+  for (let round = 1; round <= Number(opt.rounds); round++) {
+    const dataDir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-'));
+    const { child, url } = await startStack(dataDir);
+    try {
+      for (const api of ['v2', 'v1']) {
+        const r = writeRun(url, api, c, secs, dataDir);
+        console.log(`round ${round} ours rekor ${api} c=${c} (wrk ${secs}s): ${fmtRun(r)}; server RSS ${rssMiB(child.pid).toFixed(0)} MiB`);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const start = join(tools, 'start-rekor-tiles.sh');
+    if (!existsSync(start)) {
+      console.log(`rekor-v2: no ${start} (--refstack DIR: the refstack tools; bash setup.sh builds the servers): upstream skipped`);
+      continue;
+    }
+    for (const interval of intervals) {
+      const dir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-tiles-'));
+      const [httpPort, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
+      const env = { ...process.env, TILES_HTTP_PORT: String(httpPort), TILES_GRPC_PORT: String(grpc), TILES_METRICS_PORT: String(metrics), TILES_READ_PORT: '0', TILES_CHECKPOINT_INTERVAL: interval };
+      try {
+        const up = spawnSync('bash', [start, dir], { env, encoding: 'utf8' });
+        if (up.status !== 0) throw new Error(`start-rekor-tiles.sh failed: ${up.stdout}${up.stderr}`);
+        const pid = Number(readFileSync(join(dir, 'rekor-tiles', 'rekor-tiles.pid'), 'utf8'));
+        // Every in-flight write waits for the next checkpoint: run long enough for several.
+        const s = Math.max(secs, Math.ceil(parseDuration(interval) * 4));
+        const r = writeRun(`http://127.0.0.1:${httpPort}`, 'v2', c, s, dir, { n: 60000, timeoutSecs: Math.ceil(parseDuration(interval) * 3 + 10) });
+        console.log(`round ${round} upstream rekor-tiles POSIX, checkpoint interval ${interval}, c=${c} (wrk ${s}s): ${fmtRun(r)}; server RSS ${rssMiB(pid).toFixed(0)} MiB`);
+      } finally {
+        spawnSync('bash', [join(tools, 'stop.sh'), dir], { env, encoding: 'utf8' });
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+/** Seconds in a Go duration such as 10s, 1s, 250ms. */
+function parseDuration(d) {
+  const m = /^([\d.]+)(ms|s|m)$/.exec(d);
+  if (!m) throw new Error(`bad duration ${d}`);
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60 }[m[2]];
+}
+
 console.log(`sigstack bench — ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`);
 if (!opt.only || opt.only === 'rekor') await benchRekor();
 if (!opt.only || opt.only === 'tsa') await benchTsa();
 if (!opt.only || opt.only === 'fulcio') await benchFulcio();
 if (!opt.only || opt.only === 'overload') await benchOverload();
 if (!opt.only || opt.only === 'tiles') await benchTiles();
+if (!opt.only || opt.only === 'rekor-v2') await benchRekorV2();
