@@ -15,12 +15,13 @@ export type RekorErrorCode =
   | 'INVALID_QUERY' // malformed search or proof request (400)
   | 'TOO_MANY_QUERIES' // more than 10 items in /entries/retrieve (422)
   | 'INVALID_RANGE' // proof range inverted or beyond the tree (400)
-  | 'UNKNOWN_TREE'; // treeID is not ours (400/404)
+  | 'UNKNOWN_TREE' // treeID is not ours (400/404)
+  | 'NOT_WITNESSED'; // v2: the entry is logged, but its checkpoint's witness cosignatures did not arrive in time (503 + Retry-After, x-log-index)
 
 export class RekorError extends SigstackError<RekorErrorCode> {
   /** For ENTRY_EXISTS: the existing entry's 80-hex ID. */
   readonly entryId?: string;
-  /** For ENTRY_EXISTS from the Rekor v2 log: the existing entry's index (the `x-log-index` header). */
+  /** For ENTRY_EXISTS and NOT_WITNESSED from the Rekor v2 log: the entry's index (the `x-log-index` header). */
   readonly logIndex?: number;
   constructor(code: RekorErrorCode, message: string, options?: { cause?: unknown; entryId?: string; logIndex?: number }) {
     super(code, message, options);

@@ -162,6 +162,25 @@ t.test('the witness hook supplies the checkpoint text served with a new entry', 
   t.match(res.json().inclusionProof.checkpoint.envelope, /\n— log\.example\.test \S+\n— witness\.example AAAAAAAA\n$/);
 });
 
+t.test('a witness hook that fails: 503 + Retry-After + x-log-index, the entry stays logged, a retry gets 409', async (t) => {
+  const { app, v2 } = await openApp(t, {
+    cosign: async () => {
+      throw new Error('1 of the 2 witness cosignatures needed arrived within 100 ms');
+    },
+  });
+  const body = hashedRekord(testKey('p256'), 'not witnessed');
+  const res = await post(app, body);
+  t.equal(res.statusCode, 503);
+  t.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After');
+  t.equal(res.headers['x-log-index'], '0');
+  t.equal(res.json().code, 503);
+  t.match(res.json().message, /logged at index 0, but its checkpoint was not cosigned by the witnesses in time \(1 of the 2 witness/);
+  t.equal(v2.log.checkpoint().size, 1, 'the entry is in the log');
+  const again = await post(app, body);
+  t.equal(again.statusCode, 409);
+  t.equal(again.headers['x-log-index'], '0');
+});
+
 t.test('hostile input: 4xx naming the problem, nothing written, the server keeps serving', async (t) => {
   const { app, v2 } = await openApp(t, { bodyLimit: 64 * 1024 });
   const p256 = testKey('p256');

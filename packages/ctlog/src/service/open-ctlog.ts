@@ -32,8 +32,8 @@ export interface OpenCtLogOptions {
 
 export interface CtLogInstance {
   service: CtLogService;
-  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree (leaves are MerkleTreeLeaf bytes). */
-  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle'>;
+  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree and witnesses' consistency proofs (leaves are MerkleTreeLeaf bytes). */
+  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle' | 'consistencyProof'>;
   /** SHA-256 of the DER SPKI of the log key. */
   logId: Buffer;
   /** DER SPKI of the log key (for the trusted root's `ctlogs[].publicKey.rawBytes`). */

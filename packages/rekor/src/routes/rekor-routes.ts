@@ -128,9 +128,15 @@ function checkTree(rekor: RekorService, treeId: string | undefined): void {
  * REKOR_STATUS, the engine's through @sigstack/merkle's one table, the framework's
  * refusals by shape. Unknown errors are 500 and logged.
  */
+/** A Rekor refusal: its status from the one table; a 503 asks the client to come back (Retry-After). */
+function rekorErrorReply(err: RekorError): ErrorReply {
+  const status = REKOR_STATUS[err.code as RekorErrorCode] ?? 400;
+  return { status, message: err.message, retry: status === 503 };
+}
+
 export function sendRekorError(err: FastifyError | Error, reply: FastifyReply, log: { error: (o: object, m: string) => void }): FastifyReply {
   let r: ErrorReply | undefined =
-    err instanceof RekorError ? { status: REKOR_STATUS[err.code as RekorErrorCode] ?? 400, message: err.message, retry: false } : (logErrorReply(err) ?? requestErrorReply(err));
+    err instanceof RekorError ? rekorErrorReply(err) : (logErrorReply(err) ?? requestErrorReply(err));
   if (!r) {
     log.error({ err }, 'unhandled error');
     r = INTERNAL_ERROR_REPLY;

@@ -13,4 +13,5 @@ export const REKOR_STATUS: Readonly<Record<RekorErrorCode, number>> = {
   TOO_MANY_QUERIES: 422,
   INVALID_RANGE: 400,
   UNKNOWN_TREE: 400,
+  NOT_WITNESSED: 503,
 };

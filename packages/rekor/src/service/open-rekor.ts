@@ -34,8 +34,8 @@ export interface OpenRekorOptions {
 
 export interface RekorInstance {
   service: RekorService;
-  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree (writes go through the service). */
-  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle'>;
+  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree and witnesses' consistency proofs (writes go through the service). */
+  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle' | 'consistencyProof'>;
   close(): Promise<void>;
 }
 

@@ -46,7 +46,9 @@ const errorSchema = { type: 'object', properties: { code: { type: 'integer' }, m
 /**
  * `POST /api/v2/log/entries` (protocols.md §7.1): 201 with the TransparencyLogEntry
  * (protobuf-JSON); 400 naming what is wrong; 409 with `x-log-index` for a
- * duplicate; 413 above the body limit; 503 + Retry-After when the log pushes back.
+ * duplicate; 413 above the body limit; 503 + Retry-After when the log pushes back, or
+ * (NOT_WITNESSED, with `x-log-index`) when the entry is logged but the witnesses did not
+ * cosign its checkpoint in time (a retry of the same request gets 409).
  * Errors are `{code: <status>, message}` as everywhere in the stack (upstream's
  * grpc-gateway writes the gRPC code there; clients only read the status). The
  * checkpoint and tiles are served by the tile read API, not here.
@@ -54,7 +56,9 @@ const errorSchema = { type: 'object', properties: { code: { type: 'integer' }, m
 export const rekorV2Routes: FastifyPluginAsync<RekorV2RoutesOptions> = async (app: FastifyInstance, opts) => {
   const service = opts.rekorV2;
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof RekorError && err.code === 'ENTRY_EXISTS' && err.logIndex !== undefined) reply.header('x-log-index', String(err.logIndex));
+    // A duplicate, and an entry logged whose checkpoint the witnesses did not cosign in time, name the entry.
+    if (err instanceof RekorError && (err.code === 'ENTRY_EXISTS' || err.code === 'NOT_WITNESSED') && err.logIndex !== undefined)
+      reply.header('x-log-index', String(err.logIndex));
     return sendRekorError(err, reply, req.log);
   });
   app.post(

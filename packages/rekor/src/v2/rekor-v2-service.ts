@@ -8,6 +8,8 @@ import type { TransparencyLogEntryJson } from './transparency-log-entry.js';
  * Turns the log's own signed checkpoint into the text served with an entry, e.g. the
  * checkpoint with witness cosignatures appended (C2SP tlog-witness). It must return
  * a signed note whose body is the checkpoint's, still carrying the log's signature.
+ * If it rejects, the write is answered NOT_WITNESSED (503 + Retry-After, with the
+ * entry's index): the entry is logged all the same.
  */
 export type CosignCheckpoint = (checkpoint: Checkpoint) => Promise<string>;
 
@@ -62,7 +64,20 @@ export class RekorV2Service {
     if (r.duplicate)
       throw new RekorError('ENTRY_EXISTS', `an equivalent entry already exists in the transparency log at index ${r.index}`, { logIndex: r.index });
     const cp = r.checkpoint;
-    const envelope = this.#cosign ? await this.#cosign(cp) : cp.text;
+    let envelope = cp.text;
+    if (this.#cosign) {
+      try {
+        envelope = await this.#cosign(cp);
+      } catch (cause) {
+        // The entry is durable either way; only the answer waits on the witnesses.
+        throw new RekorError(
+          'NOT_WITNESSED',
+          `the entry is logged at index ${r.index}, but its checkpoint was not cosigned by the witnesses in time (${(cause as Error).message}); ` +
+            'a retry of this request gets 409 with x-log-index',
+          { cause, logIndex: r.index },
+        );
+      }
+    }
     const index = String(r.index);
     return {
       logIndex: index,
