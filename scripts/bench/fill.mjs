@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// RSS of the whole stack while the Rekor log grows to N entries over HTTP, then
-// random inclusion-proof reads. Not a test: it prints figures for BENCHMARKS.md.
+// RSS of the whole stack while a Rekor log (v1, or v2 with --api v2) grows to N
+// entries over HTTP, then random reads (v1 inclusion proofs, v2 full tiles). Not a
+// test: it prints figures for BENCHMARKS.md.
 //
-//   node scripts/bench/fill.mjs [--entries N] [--env K=V ...] [--seed DIR] [--keep DIR]
-//                               [--bodies FILE] [--sample S] [--reads-secs S]
+//   node scripts/bench/fill.mjs [--api v1|v2] [--entries N] [--env K=V ...] [--seed DIR] [--keep DIR]
+//                               [--bodies FILE] [--sample S] [--every N] [--concurrency C] [--reads-secs S]
 //
 // The load generator is wrk with writes.lua (the Node client of run.mjs --fill costs as
 // much CPU as the server). Its bodies are pre-signed hashedrekords (real P-256, fresh
-// artifacts, made as run.mjs makes them), generated once into
-// $TMPDIR/sigstack-fill-bodies-<count>.txt and reused by later runs (each run starts
+// artifacts, bodies.mjs, v1 or v2 requests), generated once into
+// $TMPDIR/sigstack-fill-bodies-[v2-]<count>.txt and reused by later runs (each run starts
 // from a fresh data directory, so no body is a duplicate). wrk runs until the tree
 // reaches N entries and is then stopped with SIGINT (it prints its summary).
 //
@@ -18,33 +19,28 @@
 //                 a cheaper way to compare settings at ~1M entries than a full fill
 //   --keep DIR    keep the data directory there afterwards
 //   --sample S    RSS sampling period in seconds (default 5)
+//   --every N     one row of the size-vs-RSS table printed at the end per N entries (default 100,000)
+//   --concurrency C  wrk connections (default 128)
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack } from './start-stack.mjs';
+import { hashedrekordMaker, WRITE_PATHS } from './bodies.mjs';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 if (!isMainThread) {
   // Body generator: writes workerData.n bodies to workerData.file.
-  const { n, file, pub, priv } = workerData;
+  const { n, file, pub, priv, api } = workerData;
   const out = createWriteStream(file);
-  const { createPrivateKey } = await import('node:crypto');
-  const key = createPrivateKey({ key: priv, format: 'pem' });
+  const make = hashedrekordMaker(api, createPrivateKey({ key: priv, format: 'pem' }), createPublicKey({ key: pub, format: 'pem' }));
   let buf = '';
   for (let i = 0; i < n; i++) {
-    const artifact = randomBytes(32);
-    const digest = createHash('sha256').update(artifact).digest('hex');
-    const sig = sign('sha256', artifact, key).toString('base64');
-    buf += JSON.stringify({
-      apiVersion: '0.0.1',
-      kind: 'hashedrekord',
-      spec: { data: { hash: { algorithm: 'sha256', value: digest } }, signature: { content: sig, publicKey: { content: pub } } },
-    }) + '\n';
+    buf += make() + '\n';
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
       buf = '';
@@ -67,26 +63,31 @@ const { values: opt } = parseArgs({
     bodies: { type: 'string' },
     sample: { type: 'string', default: '5' },
     'reads-secs': { type: 'string', default: '10' },
+    api: { type: 'string', default: 'v1' },
+    every: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '128' },
   },
 });
 const target = Number(opt.entries);
+const api = opt.api;
+if (!(api in WRITE_PATHS)) throw new Error(`--api v1|v2, got ${api}`);
 const serverEnv = Object.fromEntries(opt.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const t0 = performance.now();
 const secs = () => ((performance.now() - t0) / 1000).toFixed(0).padStart(4);
 
 async function makeBodies(count) {
-  const file = opt.bodies ?? join(os.tmpdir(), `sigstack-fill-bodies-${count}.txt`);
+  const file = opt.bodies ?? join(os.tmpdir(), `sigstack-fill-bodies-${api === 'v1' ? '' : `${api}-`}${count}.txt`);
   if (existsSync(file)) return file;
   console.log(`generating ${count} bodies into ${file} …`);
   const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const pub = Buffer.from(k.publicKey.export({ type: 'spki', format: 'pem' })).toString('base64');
+  const pub = k.publicKey.export({ type: 'spki', format: 'pem' });
   const priv = k.privateKey.export({ type: 'pkcs8', format: 'pem' });
   const parts = os.availableParallelism();
   const files = Array.from({ length: parts }, (_, i) => `${file}.part${i}`);
   await Promise.all(
     files.map((f, i) => {
       const n = Math.floor(count / parts) + (i < count % parts ? 1 : 0);
-      const w = new Worker(fileURLToPath(import.meta.url), { workerData: { n, file: f, pub, priv } });
+      const w = new Worker(fileURLToPath(import.meta.url), { workerData: { n, file: f, pub, priv, api } });
       return new Promise((res, rej) => { w.on('message', res); w.on('error', rej); });
     }),
   );
@@ -131,12 +132,19 @@ function breakdown(pid) {
 }
 const fmt = (m) => `RSS ${m.rss.toFixed(0)} MiB (${(m.rss * 1.048576).toFixed(0)} MB; anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}; peak ${m.hwm.toFixed(0)} MiB; ${m.threads} threads)`;
 
+/** The log's tree size: Rekor v1's log info, or the second line of Rekor v2's checkpoint. */
 function treeSize(url) {
   return new Promise((res) => {
-    http.get(new URL('/api/v1/log', url), (r) => {
+    http.get(new URL(api === 'v1' ? '/api/v1/log' : '/api/v2/checkpoint', url), (r) => {
       let b = '';
       r.on('data', (c) => (b += c));
-      r.on('end', () => { try { res(JSON.parse(b).treeSize); } catch { res(NaN); } });
+      r.on('end', () => {
+        try {
+          res(api === 'v1' ? JSON.parse(b).treeSize : Number(b.split('\n')[1]));
+        } catch {
+          res(NaN);
+        }
+      });
     }).on('error', () => res(NaN));
   });
 }
@@ -164,6 +172,7 @@ function summary(out) {
     p50: num(/50%\s+([\d.]+)(us|ms|s)/),
     p99: num(/99%\s+([\d.]+)(us|ms|s)/),
     non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+    statuses: /^status(.*)$/m.exec(out)?.[1].trim() ?? '',
     raw: out,
   };
 }
@@ -183,7 +192,11 @@ console.log(`${secs()} s  up (pid ${pid}), tree size ${start}, ${fmt(mem(pid))}`
 
 let peakRss = 0;
 let last = { size: start, t: performance.now() };
-const w = wrk(url, 'writes.lua', 128, Math.ceil(((target - start) / 2000) + 60), { BODIES: bodies, START: String(start) });
+const conc = Number(opt.concurrency);
+const every = Number(opt.every);
+const table = [];
+let nextRow = Math.ceil((start + 1) / every) * every;
+const w = wrk(url, 'writes.lua', conc, Math.ceil(((target - start) / 500) + 60), { BODIES: bodies, START: String(start), WRITE_PATH: WRITE_PATHS[api] });
 await new Promise((res) => {
   const tick = async () => {
     const size = await treeSize(url);
@@ -193,6 +206,11 @@ await new Promise((res) => {
     const rate = ((size - last.size) * 1000) / (now - last.t);
     last = { size, t: now };
     console.log(`${secs()} s  ${String(size).padStart(8)} entries  ${rate.toFixed(0).padStart(5)}/s  ${fmt(m)}`);
+    // One row per --every entries: the first sample at or past each multiple.
+    if (size >= nextRow) {
+      table.push({ size, m, rate, load: os.loadavg()[0] });
+      while (nextRow <= size) nextRow += every;
+    }
     if (size >= target || w.p.exitCode !== null) return res();
     setTimeout(tick, Number(opt.sample) * 1000);
   };
@@ -201,16 +219,23 @@ await new Promise((res) => {
 w.p.kill('SIGINT');
 const ws = await w.done;
 const size = await treeSize(url);
-console.log(`appends (wrk c=128): ${ws.rate.toFixed(0)}/s, p50 ${ws.p50.toFixed(1)} ms, p99 ${ws.p99.toFixed(1)} ms, non-2xx ${ws.non2xx}; tree size ${size}`);
+console.log(`appends (wrk c=${conc}): ${ws.rate.toFixed(0)}/s, p50 ${ws.p50.toFixed(1)} ms, p99 ${ws.p99.toFixed(1)} ms, non-2xx ${ws.non2xx} (${ws.statuses}); tree size ${size}`);
 await new Promise((r) => setTimeout(r, 5000));
 console.log(`after appends, 5 s idle: ${fmt(mem(pid))}`);
+console.log(`| entries (first sample past each ${every}) | server RSS MiB | anon MiB | peak MiB | appends/s over the last ${opt.sample} s | load (1 min) |\n|---|---|---|---|---|---|`);
+for (const row of table)
+  console.log(`| ${row.size} | ${row.m.rss.toFixed(0)} | ${row.m.anon.toFixed(0)} | ${row.m.hwm.toFixed(0)} | ${row.rate.toFixed(0)} | ${row.load.toFixed(2)} |`);
 for (const c of [16, 64]) {
-  const r = await wrk(url, 'reads.lua', c, Number(opt['reads-secs']), { SIZE: String(size) }).done;
+  // Rekor v1: inclusion proofs by index; Rekor v2 has no read API but its tiles: random full tiles.
+  const r = await (api === 'v1'
+    ? wrk(url, 'reads.lua', c, Number(opt['reads-secs']), { SIZE: String(size) })
+    : wrk(url, 'tiles.lua', c, Number(opt['reads-secs']), { PREFIX: '/api/v2', FULL: String(Math.floor(size / 256)), MODE: 'tiles' })
+  ).done;
   console.log(`reads c=${c}: ${r.rate.toFixed(0)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.non2xx}; ${fmt(mem(pid))}`);
 }
 const m = mem(pid);
 console.log(`resident MiB by mapping: ${breakdown(pid)}`);
-console.log(`RESULT entries=${size} rss_mib=${m.rss.toFixed(0)} rss_mb=${(m.rss * 1.048576).toFixed(0)} peak_fill_mib=${peakRss.toFixed(0)} hwm_mib=${m.hwm.toFixed(0)} appends=${ws.rate.toFixed(0)}/s env=${JSON.stringify(serverEnv)}`);
+console.log(`RESULT api=${api} entries=${size} rss_mib=${m.rss.toFixed(0)} rss_mb=${(m.rss * 1.048576).toFixed(0)} peak_fill_mib=${peakRss.toFixed(0)} hwm_mib=${m.hwm.toFixed(0)} appends=${ws.rate.toFixed(0)}/s env=${JSON.stringify(serverEnv)}`);
 
 child.kill('SIGTERM');
 const code = await new Promise((r) => child.on('exit', (c, s) => r(c ?? s)));

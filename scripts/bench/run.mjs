@@ -97,6 +97,7 @@ function wrk(url, script, concurrency, seconds, env, threads = Math.min(2, concu
     errors: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
     requests: num(/(\d+) requests in/),
     timeouts: num(/timeout (\d+)/) || 0,
+    statuses: /^status(.*)$/m.exec(out)?.[1].trim() ?? '',
     raw: out,
   };
 }
@@ -108,18 +109,27 @@ function wrk(url, script, concurrency, seconds, env, threads = Math.min(2, concu
  * and upstream rekor-tiles. Adds the load average (1 min) before and after: other
  * work on the machine shows there.
  */
-function writeRun(url, api, c, secs, dir, { n = 60000, timeoutSecs = 2 } = {}) {
+function writeRun(url, api, c, secs, dir, { n = 60000, timeoutSecs = 2, pid } = {}) {
   const file = join(dir, `bodies-${api}-${c}-${Date.now()}.txt`);
   writeFileSync(file, [...hashedrekords(n, api)].join('\n') + '\n');
   const loadBefore = os.loadavg()[0];
+  const cpuBefore = pid ? cpuMs(pid) : 0;
   const r = wrk(url, 'writes.lua', c, secs, { BODIES: file, WRITE_PATH: WRITE_PATHS[api] }, Math.min(2, c), timeoutSecs);
+  // Server CPU (user + system, all threads) per request: what the server spends, whatever else runs.
+  const cpuPerReq = pid ? (cpuMs(pid) - cpuBefore) / r.requests : NaN;
   rmSync(file, { force: true });
   if (r.requests >= n) console.log(`warning: ${r.requests} requests from ${n} bodies: some were sent twice`);
-  return { ...r, load: [loadBefore, os.loadavg()[0]] };
+  return { ...r, cpuPerReq, load: [loadBefore, os.loadavg()[0]] };
+}
+
+/** CPU time (user + system, every thread) of process `pid` so far, in ms. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 const fmtRun = (r) =>
-  `${r.rate.toFixed(0)} writes/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.errors}, timeouts ${r.timeouts} (${r.requests} requests; load ${r.load.map((l) => l.toFixed(2)).join('→')})`;
+  `${r.rate.toFixed(0)} writes/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, non-2xx ${r.errors}, timeouts ${r.timeouts}, statuses ${r.statuses}, server CPU ${r.cpuPerReq.toFixed(3)} ms/request (${r.requests} requests; load ${r.load.map((l) => l.toFixed(2)).join('→')})`;
 
 function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -437,7 +447,7 @@ async function benchRekorV2() {
     const { child, url } = await startStack(dataDir);
     try {
       for (const api of ['v2', 'v1']) {
-        const r = writeRun(url, api, c, secs, dataDir);
+        const r = writeRun(url, api, c, secs, dataDir, { pid: child.pid });
         console.log(`round ${round} ours rekor ${api} c=${c} (wrk ${secs}s): ${fmtRun(r)}; server RSS ${rssMiB(child.pid).toFixed(0)} MiB`);
       }
     } finally {
@@ -460,7 +470,7 @@ async function benchRekorV2() {
         const pid = Number(readFileSync(join(dir, 'rekor-tiles', 'rekor-tiles.pid'), 'utf8'));
         // Every in-flight write waits for the next checkpoint: run long enough for several.
         const s = Math.max(secs, Math.ceil(parseDuration(interval) * 4));
-        const r = writeRun(`http://127.0.0.1:${httpPort}`, 'v2', c, s, dir, { n: 60000, timeoutSecs: Math.ceil(parseDuration(interval) * 3 + 10) });
+        const r = writeRun(`http://127.0.0.1:${httpPort}`, 'v2', c, s, dir, { n: 60000, timeoutSecs: Math.ceil(parseDuration(interval) * 3 + 10), pid });
         console.log(`round ${round} upstream rekor-tiles POSIX, checkpoint interval ${interval}, c=${c} (wrk ${s}s): ${fmtRun(r)}; server RSS ${rssMiB(pid).toFixed(0)} MiB`);
       } finally {
         spawnSync('bash', [join(tools, 'stop.sh'), dir], { env, encoding: 'utf8' });
