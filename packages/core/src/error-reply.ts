@@ -28,3 +28,18 @@ export function requestErrorReply(err: unknown): ErrorReply | undefined {
 
 /** The answer to anything unexpected: nothing internal reaches the client. */
 export const INTERNAL_ERROR_REPLY: Readonly<ErrorReply> = { status: 500, message: 'internal server error', retry: false };
+
+/**
+ * The answer when a failure was caused, anywhere down its `cause` chain, by a signing
+ * backend that cannot sign for now (CoreError SIGNER_UNAVAILABLE: an HSM token gone):
+ * 503 with Retry-After, whatever the service wrapped it in (SIGNING_FAILED,
+ * CA_UNAVAILABLE). Undefined for anything else. Every front end asks this first.
+ */
+export function signerUnavailableReply(err: unknown): ErrorReply | undefined {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const c = e as { code?: unknown; name?: unknown; message?: unknown };
+    if (c.code === 'SIGNER_UNAVAILABLE' && c.name === 'CoreError')
+      return { status: 503, message: `the signing key is unavailable for now: ${String(c.message)}`, retry: true };
+  }
+  return undefined;
+}

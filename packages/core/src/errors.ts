@@ -26,6 +26,12 @@ export type CoreErrorCode =
   | 'INVALID_SIGNATURE'
   | 'KEY_FILE'
   | 'CONFIG_INVALID'
+  /**
+   * A signing backend that is there but cannot sign for now (an HSM token removed or
+   * unreachable): the front ends answer 503 with Retry-After (signerUnavailableReply),
+   * never a fallback to another key.
+   */
+  | 'SIGNER_UNAVAILABLE'
   /** Input that is not strict DER (asn1/der-reader.ts); callers re-code it at their boundary. */
   | 'MALFORMED_DER';
 

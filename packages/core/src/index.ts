@@ -18,7 +18,7 @@ export { writeFileOnce, writeFileAtomic, writeFileSynced, fsyncDirectory } from 
 export type { WriteFileOnceOptions } from './fs/write-once.js';
 export { retryAfterSeconds, DEFAULT_RETRY_AFTER } from './retry-after.js';
 export type { RetryAfterRange } from './retry-after.js';
-export { requestErrorReply, INTERNAL_ERROR_REPLY } from './error-reply.js';
+export { requestErrorReply, signerUnavailableReply, INTERNAL_ERROR_REPLY } from './error-reply.js';
 export type { ErrorReply } from './error-reply.js';
 export {
   MAX_DER_DEPTH,
