@@ -6,6 +6,7 @@ import { fulcioRoutes, type FulcioService } from '@sigstack/fulcio';
 import { ctlogRoutes, type CtLogService } from '@sigstack/ctlog';
 import { tufRoutes, DEFAULT_TUF_PREFIX } from '@sigstack/tuf';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
 import { retryAfterSeconds } from '@sigstack/core';
 import { createMetrics } from './metrics.js';
 import { installLoadShedder } from './load-shedder.js';
@@ -41,6 +42,8 @@ export interface BuildAppOptions {
    * 503 with Retry-After (and /readyz says "starting"). Default: always ready.
    */
   isReady?: () => boolean;
+  /** Registers more metrics on the app's registry (collected at scrape time), e.g. witness status. */
+  observeMetrics?: (registry: Registry) => void;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   const metrics = createMetrics();
   metrics.install(app);
+  opts.observeMetrics?.(metrics.registry);
   // Root hooks, added before the services are registered so that every route inherits them.
   if (opts.shedding) metrics.observeShedder(installLoadShedder(app, opts.shedding, metrics.shedding));
   // Hooks on every request are callback-style: no promise per request and hook.

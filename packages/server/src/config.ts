@@ -28,6 +28,43 @@ const KeySchema = (def: string | undefined, description: string) =>
     { additionalProperties: false, ...(def !== undefined ? { default: {} } : {}), description },
   );
 
+/**
+ * Witness cosigning of one log's checkpoints (C2SP tlog-witness). The default policy
+ * is fail-open (waitForWitnesses: false): a private log's availability should not
+ * hang on third parties, and no client requires cosignatures today (cosign 3.1,
+ * sigstore-go and sigstore-js verify the log's own signature and ignore the rest);
+ * upstream Rekor v2 does not wait for witnesses either. Cosignatures are collected
+ * in the background and served on the log's tile checkpoint.
+ */
+const WitnessingSchema = section(
+  {
+    witnesses: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, description: 'For logs and metrics.' }),
+          url: Type.String({ pattern: '^https?://', description: "The witness's submission prefix: the log POSTs to <url>/add-checkpoint." }),
+          key: Type.String({
+            pattern: '^[^+\\s]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/]+={0,2}$',
+            description: "The witness's C2SP verifier key (cosignature/v1, type 0x04), as `sigstack witness key` prints it.",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 32, description: 'The witnesses asked to cosign each new checkpoint. Empty: no witnessing.' },
+    ),
+    quorum: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 32, description: 'k of k-of-n: cosignatures a checkpoint needs to count as witnessed. Default: every witness.' }),
+    ),
+    waitForWitnesses: Type.Boolean({
+      default: false,
+      description:
+        "Rekor v2 only: answer a write only with a checkpoint that has its quorum of cosignatures, and 503 if it has not arrived within timeoutMs (the entry is logged all the same; a retry gets 409). Off (default): answer at once with the log's checkpoint; cosignatures are collected in the background and served on the tile checkpoint.",
+    }),
+    timeoutMs: int(100, 120_000, 5000, 'How long a write waits for the quorum, and the limit on each witness request, in milliseconds.'),
+  },
+  'Witness cosigning of this log\'s checkpoints (C2SP tlog-witness): see README "Operators → Witnesses".',
+);
+
 const RekorSchema = section(
   {
     enabled: Type.Boolean({ default: true }),
@@ -37,6 +74,7 @@ const RekorSchema = section(
     maxBatchWaitMs: int(0, 10_000, 2, 'Longest an entry waits for its batch to fill, in milliseconds.'),
     maxPending: int(1, 10_000_000, 20_000, 'Entries waiting to be sequenced beyond which writes get 503 + Retry-After.'),
     bodyLimit: int(1024, 1024 * 1024 * 1024, 4 * 1024 * 1024, 'Largest request body, in bytes (413 above).'),
+    witnessing: WitnessingSchema,
   },
   'The transparency log (Rekor v1 API).',
 );
@@ -67,6 +105,7 @@ const RekorV2Schema = section(
     maxBatchWaitMs: int(0, 10_000, 2, 'Longest an entry waits for its batch to fill, in milliseconds.'),
     maxPending: int(1, 10_000_000, 20_000, 'Entries waiting to be sequenced beyond which writes get 503 + Retry-After.'),
     bodyLimit: int(1024, 64 * 1024 * 1024, 2 * 1024 * 1024, 'Largest request body, in bytes (413 above).'),
+    witnessing: WitnessingSchema,
   },
   'The Rekor v2 transparency log (tile-backed API, protocols.md §7): a second log with its own key and origin, served beside Rekor v1.',
 );
@@ -113,6 +152,7 @@ const CtLogSchema = section(
     maxBatchWaitMs: int(0, 10_000, 2, 'Longest an entry waits for its batch to fill, in milliseconds.'),
     maxPending: int(1, 10_000_000, 20_000, 'Entries waiting to be sequenced beyond which submissions get 503 + Retry-After.'),
     bodyLimit: int(1024, 16 * 1024 * 1024, 512 * 1024, 'Largest request body, in bytes (413 above).'),
+    witnessing: WitnessingSchema,
   },
   'The certificate-transparency log the CA embeds SCTs from (RFC 6962).',
 );
@@ -203,6 +243,7 @@ export type FulcioConfig = Static<typeof FulcioSchema>;
 export type CtLogConfig = Static<typeof CtLogSchema>;
 export type TufConfig = Static<typeof TufSchema>;
 export type SheddingConfig = Static<typeof SheddingSchema>;
+export type WitnessingConfig = Static<typeof WitnessingSchema>;
 
 /** Defaults that make `sigstack up` work with nothing configured: the schema's `default`s. */
 export const DEFAULT_CONFIG: StackConfig = Object.freeze(Value.Default(StackConfigSchema, {}) as StackConfig);
@@ -330,6 +371,12 @@ function validateRules(c: StackConfig): void {
   // v2 has no signed entry timestamps, so the signing time comes from the TSA.
   if (c.rekorV2.offerInSigningConfig && c.fulcio.enabled && !c.tsa.enabled)
     bad('rekorV2.offerInSigningConfig needs the TSA (tsa.enabled): keyless signatures logged to Rekor v2 take their signing time from a timestamp');
+  for (const [log, w] of [['rekor', c.rekor.witnessing], ['rekorV2', c.rekorV2.witnessing], ['ctlog', c.ctlog.witnessing]] as const) {
+    if (w.quorum !== undefined && w.quorum > w.witnesses.length)
+      bad(`${log}.witnessing.quorum (${w.quorum}) is more than the ${w.witnesses.length} witnesses configured`);
+    if (w.waitForWitnesses && w.witnesses.length === 0) bad(`${log}.witnessing.waitForWitnesses needs witnesses`);
+    if (w.waitForWitnesses && log !== 'rekorV2') bad(`${log}.witnessing.waitForWitnesses: only Rekor v2 answers writes with a checkpoint note; this log's witnessing is fail-open`);
+  }
   if (c.shedding.retryAfterMaxSeconds < c.shedding.retryAfterMinSeconds)
     bad(`shedding.retryAfterMaxSeconds (${c.shedding.retryAfterMaxSeconds}) must not be below shedding.retryAfterMinSeconds (${c.shedding.retryAfterMinSeconds})`);
 }

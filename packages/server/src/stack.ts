@@ -64,6 +64,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       logLevel: config.logLevel,
       shedding: config.shedding,
       isReady: () => ready,
+      observeMetrics: (registry) => services.witnessing.observe(registry),
       ...(opts.logStream ? { logStream: opts.logStream } : {}),
       services: {
         ...(services.rekor ? { rekor: { service: services.rekor.service, bodyLimit: config.rekor.bodyLimit } } : {}),
@@ -91,6 +92,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
     await services.close().catch(() => {});
     throw e;
   }
+  services.witnessing.setLogger(app.log);
   // Fastify first stops accepting and lets in-flight requests finish (their entries
   // are still sequenced), then closes the services: the sequencers drain last.
   app.addHook('onClose', async () => {

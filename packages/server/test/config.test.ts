@@ -87,3 +87,23 @@ t.test('deploy/sigstack.schema.json is the schema the stack validates with', asy
   if (process.env.SIGSTACK_WRITE_SCHEMA === '1') writeFileSync(path, text);
   t.equal(readFileSync(path, 'utf8'), text);
 });
+
+t.test('witnessing: defaults, and the rules the schema cannot say (issue 11)', async (t) => {
+  const W = { name: 'w1', url: 'http://127.0.0.1:3030', key: 'w1.example+632fcd6f+BJimq2h4Qbdkm7zGd4pY0JPts92el+VxTtRpEkGppad7' };
+  t.same(DEFAULT_CONFIG.rekorV2.witnessing, { witnesses: [], waitForWitnesses: false, timeoutMs: 5000 }, 'no witnesses, fail open, 5 s');
+  const c = resolveConfig({ rekorV2: { witnessing: { witnesses: [W], waitForWitnesses: true } }, ctlog: { witnessing: { witnesses: [W] } } });
+  t.equal(c.rekorV2.witnessing.waitForWitnesses, true);
+  t.equal(c.rekorV2.witnessing.quorum, undefined, 'quorum defaults to every witness (decided by the cosigner)');
+  t.equal(c.ctlog.witnessing.witnesses.length, 1);
+  for (const [o, msg] of [
+    [{ rekorV2: { witnessing: { witnesses: [W], quorum: 2 } } }, /^rekorV2\.witnessing\.quorum \(2\) is more than the 1 witnesses configured$/],
+    [{ rekorV2: { witnessing: { waitForWitnesses: true } } }, /^rekorV2\.witnessing\.waitForWitnesses needs witnesses$/],
+    [{ rekor: { witnessing: { witnesses: [W], waitForWitnesses: true } } }, /^rekor\.witnessing\.waitForWitnesses: only Rekor v2 answers writes with a checkpoint note/],
+    [{ rekorV2: { witnessing: { witnesses: [{ ...W, url: 'ftp://x' }] } } }, /^rekorV2\.witnessing\.witnesses\.0\.url must match/],
+    [{ rekorV2: { witnessing: { witnesses: [{ ...W, key: 'not a key' }] } } }, /^rekorV2\.witnessing\.witnesses\.0\.key must match/],
+    [{ rekorV2: { witnessing: { witnesses: [{ ...W, extra: 1 }] } } }, /witnesses\.0\.extra/],
+    [{ rekorV2: { witnessing: { timeoutMs: 10 } } }, /^rekorV2\.witnessing\.timeoutMs must be an integer between 100 and/],
+  ] as const) {
+    t.throws(() => resolveConfig(o as never), { code: 'CONFIG_INVALID', message: msg }, JSON.stringify(o));
+  }
+});

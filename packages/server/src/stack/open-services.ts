@@ -8,6 +8,7 @@ import { openCertificateAuthority, FulcioService, type CertificateAuthority } fr
 import type { IdentityVerifier } from '@sigstack/oidc';
 import { inProcessCtLogClient } from '../ct-log-client.js';
 import { isRekorV2Enabled, type KeyConfig, type StackConfig } from '../config.js';
+import { StackWitnessing } from './witnessing.js';
 
 /** The services of a stack, open over its data directory, not yet serving. */
 export interface StackServices {
@@ -23,6 +24,8 @@ export interface StackServices {
   ctlog?: CtLogInstance;
   ctSigner?: FileSigner;
   fulcio?: FulcioService;
+  /** Witness cosigning of the logs' checkpoints (config `<log>.witnessing`). */
+  witnessing: StackWitnessing;
   /** Closes what was opened, in reverse order (the logs drain their sequencers). */
   close(): Promise<void>;
 }
@@ -39,7 +42,10 @@ export interface StackServices {
 export async function openServices(config: StackConfig, o: { clock: Clock; hostname: string; identity: IdentityVerifier }): Promise<StackServices> {
   const dataDir = config.dataDir;
   const closers: (() => Promise<void>)[] = [];
+  // Closed first of all (closers run in reverse): no witness request outlives its log.
+  const witnessing = new StackWitnessing(config);
   const s: StackServices = {
+    witnessing,
     async close() {
       for (const c of closers.splice(0).reverse()) await c();
     },
@@ -58,6 +64,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
       });
       closers.push(() => rekor.close());
       Object.assign(s, { rekor, rekorSigner: signer });
+      witnessing.attach('rekor', rekor.log);
     }
     if (isRekorV2Enabled(config)) {
       // Ed25519 for a generated key (as upstream); an existing key may also be ECDSA P-256.
@@ -72,8 +79,10 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
         maxBatchSize: config.rekorV2.maxBatchSize,
         maxBatchWaitMs: config.rekorV2.maxBatchWaitMs,
         maxPending: config.rekorV2.maxPending,
+        ...(witnessing.cosignHook('rekorV2') ? { cosignCheckpoint: witnessing.cosignHook('rekorV2')! } : {}),
       });
       closers.push(() => rekorV2.close());
+      witnessing.attach('rekorV2', rekorV2.log);
       Object.assign(s, { rekorV2, rekorV2Signer: signer, rekorV2Hostname: hostname });
     }
     if (config.tsa.enabled) {
@@ -105,6 +114,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
       });
       closers.push(() => ctlog.close());
       Object.assign(s, { ctlog, ctSigner: signer });
+      witnessing.attach('ctlog', ctlog.log);
     }
     if (s.ca && s.ctlog) {
       s.fulcio = new FulcioService({
@@ -115,7 +125,9 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
         certValiditySeconds: config.fulcio.certValiditySeconds,
       });
     }
+    closers.push(() => witnessing.close());
   } catch (e) {
+    await witnessing.close().catch(() => {});
     await s.close().catch(() => {});
     throw e;
   }

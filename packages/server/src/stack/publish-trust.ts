@@ -8,6 +8,7 @@ import { buildTrustMaterial } from '../trust/trust-material.js';
 import { openStackTuf } from '../trust/stack-tuf.js';
 import type { StackServices } from './open-services.js';
 import { openKey } from './open-services.js';
+import { WITNESS_LOGS_FILE, witnessLogsText } from './witnessing.js';
 
 /** Where the stack's TUF repository is served from, if it serves one. */
 export function tufRepositoryDirOf(config: StackConfig): string | undefined {
@@ -27,7 +28,7 @@ export interface PublishedTrust {
 /**
  * Step 3 of a start: everything a client needs to trust the stack, for the URL it is
  * reached at, built in one place (trust/trust-material.ts) and written to
- * `<dataDir>/trust/` (each file atomically), then the same bytes published as TUF
+ * `<dataDir>/trust/` (each file atomically, with `witness-logs.txt` for witnesses), then the same bytes published as TUF
  * targets (development) or the ceremony's repository opened for re-signing
  * (production), and `trust/root.json` written from it.
  */
@@ -61,6 +62,13 @@ export async function publishTrust(
     ...(o.devIssuer ? { oidcUrl: devIssuerUrls(o.url).emailIssuer } : {}),
   });
   for (const [name, bytes] of material.files) writeFileAtomic(join(trustDir, name), bytes);
+  // What a witness of these logs is given (`sigstack witness --logs-file`): each log's origin and checkpoint key.
+  const witnessed = [
+    ...(services.rekor && rekorSigner ? [{ log: services.rekor.log, signer: rekorSigner }] : []),
+    ...(rekorV2 && rekorV2Signer ? [{ log: rekorV2.log, signer: rekorV2Signer }] : []),
+    ...(ctlog && ctSigner ? [{ log: ctlog.log, signer: ctSigner }] : []),
+  ];
+  writeFileAtomic(join(trustDir, WITNESS_LOGS_FILE), witnessLogsText(witnessed));
 
   const repositoryDir = tufRepositoryDirOf(config);
   if (!repositoryDir) return {};

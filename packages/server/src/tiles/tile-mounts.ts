@@ -1,5 +1,6 @@
 import type { StackConfig } from '../config.js';
 import type { StackServices } from '../stack/open-services.js';
+import type { WitnessedLogName, WitnessedLogSource } from '../stack/witnessing.js';
 import type { TlogTilesSource } from './tlog-tiles-routes.js';
 
 /** One log's tlog-tiles view: where it is mounted and what it reads. */
@@ -38,8 +39,14 @@ export const REKOR_V2_TILES_PREFIX = '/api/v2';
  */
 export function tileMountsOf(services: StackServices, config: StackConfig): TlogTilesMount[] {
   const mounts: TlogTilesMount[] = [];
-  if (services.rekor) mounts.push({ name: 'rekor-v1', prefix: REKOR_V1_TILES_PREFIX, source: services.rekor.log });
-  if (services.ctlog) mounts.push({ name: 'ct', prefix: `${config.ctlog.prefix}${CT_TILES_PATH}`, source: services.ctlog.log });
-  if (services.rekorV2) mounts.push({ name: 'rekor-v2', prefix: REKOR_V2_TILES_PREFIX, source: services.rekorV2.log });
+  // A log with witnesses serves its checkpoint with the cosignatures collected (stack/witnessing.ts).
+  const cosigned = (name: WitnessedLogName, log: WitnessedLogSource) => {
+    const text = services.witnessing.checkpointText(name, log);
+    return text ? { checkpointText: text } : {};
+  };
+  if (services.rekor) mounts.push({ name: 'rekor-v1', prefix: REKOR_V1_TILES_PREFIX, source: services.rekor.log, ...cosigned('rekor', services.rekor.log) });
+  if (services.ctlog)
+    mounts.push({ name: 'ct', prefix: `${config.ctlog.prefix}${CT_TILES_PATH}`, source: services.ctlog.log, ...cosigned('ctlog', services.ctlog.log) });
+  if (services.rekorV2) mounts.push({ name: 'rekor-v2', prefix: REKOR_V2_TILES_PREFIX, source: services.rekorV2.log, ...cosigned('rekorV2', services.rekorV2.log) });
   return mounts;
 }
