@@ -10,7 +10,7 @@ import http from 'node:http';
 import { startTestStack } from './lib/test-stack.js';
 import { SIGSTACK_BIN } from './lib/stack-process.js';
 import { run } from './lib/run.js';
-import { hashedrekordEntry, newSigningKey } from './lib/hashedrekord-entry.js';
+import { hashedrekordEntry, hashedRekordV002Request, newSigningKey } from './lib/hashedrekord-entry.js';
 import { getLogInfo, postEntry } from './lib/rekor-api.js';
 import { keyHint, TlogTilesReader, verifyCheckpointNote, verifyConsistency, type Checkpoint, type NoteKey } from './lib/tlog-tiles-reader.js';
 
@@ -58,22 +58,12 @@ async function certificates(n: number): Promise<void> {
 }
 
 // Rekor v2 entries as a client sends them (protocols.md §7.2): hashedrekord 0.0.2 with the SPKI of the key.
-const spkiB64 = signingKey.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 async function rekorV2Entries(n: number): Promise<void> {
   await pool(n, 16, async () => {
-    const artifact = randomBytes(64);
     const r = await fetch(`${stack.url}/api/v2/log/entries`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        hashedRekordRequestV002: {
-          digest: createHash('sha256').update(artifact).digest('base64'),
-          signature: {
-            content: sign('sha256', artifact, signingKey.privateKey).toString('base64'),
-            verifier: { publicKey: { rawBytes: spkiB64 }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' },
-          },
-        },
-      }),
+      body: JSON.stringify(hashedRekordV002Request(signingKey)),
     });
     if (r.status !== 201) throw new Error(`POST /api/v2/log/entries: ${r.status} ${await r.text()}`);
   });

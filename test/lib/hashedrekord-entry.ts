@@ -28,3 +28,19 @@ export function hashedrekordEntry(key: KeyPairKeyObjectResult, artifact: Buffer 
     },
   };
 }
+
+/**
+ * A Rekor v2 request (`POST /api/v2/log/entries`, protocols.md §7.2) as cosign 3 sends
+ * one for a blob signed with an ECDSA P-256 key: hashedrekord 0.0.2 with the key's SPKI.
+ */
+export function hashedRekordV002Request(key: KeyPairKeyObjectResult, artifact: Buffer = randomBytes(64)): Record<string, unknown> {
+  return {
+    hashedRekordRequestV002: {
+      digest: createHash('sha256').update(artifact).digest('base64'),
+      signature: {
+        content: sign('sha256', artifact, key.privateKey).toString('base64'),
+        verifier: { publicKey: { rawBytes: key.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' },
+      },
+    },
+  };
+}
