@@ -76,6 +76,29 @@ t.test('deploy/sigstack.example.yaml is valid (issue 10)', async (t) => {
   t.equal(c.publicUrl, 'https://sigstore.example.com');
   t.equal(c.tuf.onlineKey?.passphraseEnv, 'TUF_ONLINE_KEY_PASSPHRASE');
   t.same(c.shedding, DEFAULT_CONFIG.shedding, 'the example shows the shedding defaults');
+  t.equal(c.rekorV2.enabled, true);
+  t.equal(c.rekorV2.key.passphraseEnv, 'REKOR_V2_KEY_PASSPHRASE');
+  t.same(c.rekorV2.witnessing.witnesses, [], 'witnessing is commented out');
+});
+
+t.test('the example\'s commented witnessing section, uncommented with a real key, is valid', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(join(DEPLOY, 'sigstack.example.yaml'), 'utf8').split('\n');
+  const at = lines.indexOf('  # witnessing:');
+  t.ok(at > 0, 'the example has the section');
+  for (let i = at; i < lines.length && lines[i]!.startsWith('  # '); i++) lines[i] = lines[i]!.replace(/^  # /, '  ');
+  const text = lines
+    .join('\n')
+    .replace('witness.partner.example+<hex hint>+<base64 key>', 'w1.example+632fcd6f+BJimq2h4Qbdkm7zGd4pY0JPts92el+VxTtRpEkGppad7');
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  writeFileSync(join(dir, 'c.yaml'), text);
+  const c = resolveConfig(readConfigFile(join(dir, 'c.yaml')));
+  t.same(c.rekorV2.witnessing, {
+    witnesses: [{ name: 'partner', url: 'https://witness.partner.example', key: 'w1.example+632fcd6f+BJimq2h4Qbdkm7zGd4pY0JPts92el+VxTtRpEkGppad7' }],
+    quorum: 1,
+    waitForWitnesses: false,
+    timeoutMs: 5000,
+  });
 });
 
 t.test('deploy/sigstack.schema.json is the schema the stack validates with', async (t) => {
