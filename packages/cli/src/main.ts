@@ -34,6 +34,8 @@ commands:
   tuf       the TUF ceremony: sigstack tuf help
   witness   run a C2SP tlog-witness that cosigns a log's checkpoints: sigstack witness --help
             --data-dir DIR --log 'ORIGIN VKEY' --listen HOST:PORT; "sigstack witness key" prints its key
+  monitor   follow a transparency log: verify its checkpoints, alert on watched identities
+            --url URL --kind rekor-v1|tiles|ct --config FILE [--once] [--state FILE]; sigstack monitor --help
   help      this text
 
 client commands (cosign's names and flags; sigstack <command> --help for each):
@@ -62,6 +64,8 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./stack-commands.js')).tsaCommand(rest);
       case 'witness':
         return await (await import('./witness-command.js')).witnessCommand(rest);
+      case 'monitor':
+        return await (await import('./monitor-command.js')).monitorCommand(rest);
       case undefined:
       case 'help':
       case '--help':

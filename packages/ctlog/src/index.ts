@@ -7,6 +7,6 @@ export { CtLogService, MAX_GET_ENTRIES, toAddChainResponse } from './service/ctl
 export { MAX_CHAIN_LENGTH } from './service/chain-validator.js';
 export type { AddChainResponse, SthResponse, ConsistencyResponse, ProofByHashResponse, EntriesResponse, RootsResponse } from './service/ct-types.js';
 export { verifyEmbeddedSct } from './service/verify-embedded-sct.js';
-export { encodeSctListExtensionValue } from './service/tls-structs.js';
+export { encodeSctListExtensionValue, encodeTreeHeadInput, ENTRY_TYPE } from './service/tls-structs.js';
 export { ctlogRoutes, DEFAULT_CTLOG_BODY_LIMIT } from './routes/ctlog-routes.js';
 export type { CtLogRoutesOptions } from './routes/ctlog-routes.js';

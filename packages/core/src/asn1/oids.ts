@@ -43,6 +43,9 @@ export const OID = {
   // The Sigstore arc (fulcio docs/oid-info.md): the username otherName SAN, the
   // prefix of the Fulcio certificate extensions, and the TSA policy
   otherNameSan: '1.3.6.1.4.1.57264.1.7',
+  // The OIDC issuer of a Fulcio certificate: .1.8 a DER UTF8String, .1.1 (deprecated) raw bytes
+  fulcioIssuerV1: '1.3.6.1.4.1.57264.1.1',
+  fulcioIssuerV2: '1.3.6.1.4.1.57264.1.8',
   sigstoreExtensionArc: '1.3.6.1.4.1.57264.1.',
   sigstoreTsaPolicy: '1.3.6.1.4.1.57264.2',
   // Attribute types (RFC 4519)
