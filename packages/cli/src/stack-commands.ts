@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_CHAIN_FILE, CA_INTERMEDIATE_KEY_FILE, CA_ROOT_KEY_FILE, openCertificateAuthority } from '@sigstack/fulcio';
 import { openDevChain, TSA_CHAIN_FILE, TSA_LEAF_KEY_FILE, TSA_ROOT_KEY_FILE } from '@sigstack/tsa';
-import { configFromEnv, mintDevToken, openStack, readConfigFile, resolveConfig, type ConfigOverrides, type StackConfig } from '@sigstack/server';
+import { configFromEnv, isRekorV2Enabled, mintDevToken, openStack, readConfigFile, resolveConfig, WITNESS_LOGS_FILE, type ConfigOverrides, type StackConfig } from '@sigstack/server';
 import { fail } from './fail.js';
 
 // The stack's own commands (up, dev-token, ca init, tsa init): loaded only when one of
@@ -78,14 +78,32 @@ export function startBanner(config: StackConfig, url: string, trustDir: string):
       : `  keyless:   cosign sign-blob --fulcio-url ${url} --identity-token <a token from an identity provider in ${config.fulcio.configFile ?? 'fulcio.configFile'}> ...\n`;
   return (
     `\nsigstack is up at ${url}\n` +
-    `  trust material: ${trustDir}/ (trusted_root.json, signing_config.v0.2.json, root.json, fulcio_chain.pem, ctfe.pub, rekor.pub, tsa_chain.pem)\n` +
+    `  trust material: ${trustDir}/ (trusted_root.json, signing_config.v0.2.json, root.json, fulcio_chain.pem, ctfe.pub, rekor.pub, tsa_chain.pem, witness-logs.txt)\n` +
     `  cosign:    cosign sign-blob --key cosign.key --rekor-url ${url} --bundle b.json FILE\n` +
     `  rekor-cli: rekor-cli --rekor_server ${url} loginfo\n` +
     `  TSA:       ${url}/api/v1/timestamp (chain: ${trustDir}/tsa_chain.pem)\n` +
     keyless +
     (config.tuf.enabled ? `  TUF:       cosign initialize --mirror ${url}/tuf --root ${trustDir}/root.json\n` : '') +
+    (isRekorV2Enabled(config)
+      ? `  Rekor v2:  ${url}/api/v2/log/entries (tiles: ${url}/api/v2/checkpoint); ` +
+        (config.rekorV2.offerInSigningConfig
+          ? 'offered in signing_config.v0.2.json: cosign 3 and sigstore-go sign to it\n'
+          : 'not in the signing config (rekorV2.offerInSigningConfig): cosign 3 signs to Rekor v1\n')
+      : '') +
+    witnessingLine(config, trustDir) +
     '\n'
   );
+}
+
+/** Which logs ask which witnesses, and how a witness is told about the logs (README "Operators" → "Witnesses"). */
+function witnessingLine(config: StackConfig, trustDir: string): string {
+  const logs = (['rekor', 'rekorV2', 'ctlog'] as const).filter((l) => config[l].witnessing.witnesses.length > 0);
+  if (logs.length === 0) return '';
+  const each = logs.map((l) => {
+    const w = config[l].witnessing;
+    return `${l} by ${w.witnesses.map((x) => x.name).join(', ')} (${w.quorum ?? w.witnesses.length} of ${w.witnesses.length}${w.waitForWitnesses ? ', writes wait' : ''})`;
+  });
+  return `  witnesses: ${each.join('; ')}; each runs sigstack witness --logs-file ${trustDir}/${WITNESS_LOGS_FILE}\n`;
 }
 
 export async function caCommand(args: string[]): Promise<void> {
