@@ -5,23 +5,11 @@
 // in packages/server/test/rekor-api.test.ts.
 import t, { type Test } from 'tap';
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Fastify from 'fastify';
-import { canonicalize, createEphemeralSigner } from '@sigstack/core';
+import { canonicalize } from '@sigstack/core';
 import { leafHash, verifyInclusion, verifyConsistency } from '@sigstack/merkle';
-import { openRekor, rekorRoutes } from '../src/index.js';
+import { openV1App } from './v1-app.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sigstack-rekor-v1-'));
-const rekor = await openRekor({ path: join(dir, 'log.db'), signer: createEphemeralSigner('ecdsa-p256-sha256'), hostname: 'log.example.test', maxBatchWaitMs: 0, workers: 0 });
-const app = Fastify();
-await app.register(rekorRoutes, { rekor: rekor.service });
-t.teardown(async () => {
-  await app.close();
-  await rekor.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = await openV1App(t);
 
 /** An artifact signed as cosign signs it: ECDSA P-256 over the bytes, the digest and the key in a hashedrekord. */
 interface Signed {

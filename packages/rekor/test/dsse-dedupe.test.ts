@@ -11,11 +11,9 @@
 //   over a re-serialisation.
 import t from 'tap';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { tempStack } from './fixtures.js';
+import { openV1App } from './v1-app.js';
 
-const { stack, cleanup } = await tempStack();
-t.teardown(cleanup);
-const app = stack.app;
+const app = await openV1App(t);
 
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const publicPem = key.publicKey.export({ type: 'spki', format: 'pem' }) as string;
