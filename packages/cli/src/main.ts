@@ -29,8 +29,11 @@ commands:
             --algorithm ALG   ecdsa-p256-sha256 (default) or ecdsa-p384-sha384
             --organization O --common-name CN   the root's subject (default sigstack / sigstack)
             then move DIR/keys/fulcio-root.pem offline: the CA runs without it
+            --key pkcs11:...  the intermediate key on an HSM (made with sigstack hsm generate), not a file
   tsa init  create the timestamp authority's chain (root + leaf) for production, once
             --dir DIR         the TSA directory (default ./.sigstack/tsa); then move keys/tsa-root.pem offline
+            --key pkcs11:...  the leaf (signing) key on an HSM, not a file
+  hsm       keys on a PKCS#11 token: generate, pubkey, check (sigstack hsm help)
   tuf       the TUF ceremony: sigstack tuf help
   witness   run a C2SP tlog-witness that cosigns a log's checkpoints: sigstack witness --help
             --data-dir DIR --log 'ORIGIN VKEY' --listen HOST:PORT; "sigstack witness key" prints its key
@@ -62,6 +65,8 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./stack-commands.js')).caCommand(rest);
       case 'tsa':
         return await (await import('./stack-commands.js')).tsaCommand(rest);
+      case 'hsm':
+        return await (await import('./hsm-command.js')).hsmCommand(rest);
       case 'witness':
         return await (await import('./witness-command.js')).witnessCommand(rest);
       case 'monitor':

@@ -116,6 +116,7 @@ export async function caCommand(args: string[]): Promise<void> {
       algorithm: { type: 'string', default: 'ecdsa-p256-sha256' },
       organization: { type: 'string', default: 'sigstack' },
       'common-name': { type: 'string', default: 'sigstack' },
+      key: { type: 'string' },
     },
     strict: true,
   });
@@ -123,14 +124,17 @@ export async function caCommand(args: string[]): Promise<void> {
     fail(`--algorithm must be ecdsa-p256-sha256 or ecdsa-p384-sha384, got ${values.algorithm}`);
   const dir = resolvePath(values.dir);
   if (existsSync(join(dir, CA_CHAIN_FILE))) fail(`${join(dir, CA_CHAIN_FILE)} exists: the CA is already initialised (clients trust that chain)`);
+  const signer = values.key !== undefined ? await hsmKey(values.key, values.algorithm) : undefined;
   const ca = await openCertificateAuthority({
     dir,
     create: true,
     algorithm: values.algorithm,
     subject: { organization: values.organization, commonName: values['common-name'] },
-  });
+    ...(signer ? { signer } : {}),
+  }).finally(() => signer?.close());
   process.stdout.write(
-    `created the CA in ${dir}: ${CA_CHAIN_FILE} (intermediate, root), ${CA_INTERMEDIATE_KEY_FILE}, ${CA_ROOT_KEY_FILE}\n` +
+    `created the CA in ${dir}: ${CA_CHAIN_FILE} (intermediate, root), ${signer ? `intermediate key ${signer.uri}` : CA_INTERMEDIATE_KEY_FILE}, ${CA_ROOT_KEY_FILE}\n` +
+      (signer ? `configure fulcio.key.path: '${values.key}'\n` : '') +
       `intermediate valid until ${new Date(ca.notAfter).toISOString()}\n` +
       `move ${join(dir, CA_ROOT_KEY_FILE)} to offline storage: the running CA needs only the intermediate key\n`,
   );
@@ -139,14 +143,23 @@ export async function caCommand(args: string[]): Promise<void> {
 export async function tsaCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'init') fail(`unknown tsa command "${sub ?? ''}": try "sigstack tsa init"`);
-  const { values } = parseArgs({ args: rest, options: { dir: { type: 'string', default: './.sigstack/tsa' } }, strict: true });
+  const { values } = parseArgs({ args: rest, options: { dir: { type: 'string', default: './.sigstack/tsa' }, key: { type: 'string' } }, strict: true });
   const dir = resolvePath(values.dir);
   if (existsSync(join(dir, TSA_CHAIN_FILE))) fail(`${join(dir, TSA_CHAIN_FILE)} exists: the TSA is already initialised (clients trust that chain)`);
-  await openDevChain({ dir, clock: systemClock, create: true });
+  const leafSigner = values.key !== undefined ? await hsmKey(values.key, 'ecdsa-p256-sha256') : undefined;
+  await openDevChain({ dir, clock: systemClock, create: true, ...(leafSigner ? { leafSigner } : {}) }).finally(() => leafSigner?.close());
   process.stdout.write(
-    `created the TSA chain in ${dir}: ${TSA_CHAIN_FILE} (leaf, root), ${TSA_LEAF_KEY_FILE}, ${TSA_ROOT_KEY_FILE}\n` +
+    `created the TSA chain in ${dir}: ${TSA_CHAIN_FILE} (leaf, root), ${leafSigner ? `leaf key ${leafSigner.uri}` : TSA_LEAF_KEY_FILE}, ${TSA_ROOT_KEY_FILE}\n` +
+      (leafSigner ? `configure tsa.key.path: '${values.key}'\n` : '') +
       `move ${join(dir, TSA_ROOT_KEY_FILE)} to offline storage: the running TSA needs only the leaf key\n`,
   );
+}
+
+/** The key of `--key`: a pkcs11: URI only (a file key is the default, made in DIR/keys). */
+async function hsmKey(uri: string, algorithm: 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384') {
+  const { isPkcs11Uri, Pkcs11Signer } = await import('@sigstack/pkcs11');
+  if (!isPkcs11Uri(uri)) fail(`--key takes a pkcs11: URI (a key on an HSM, see sigstack hsm help); without --key the key is made in the directory`);
+  return Pkcs11Signer.open({ uri, algorithm, sessions: 1 });
 }
 
 export function devToken(args: string[]): void {

@@ -25,3 +25,19 @@ t.test('requestErrorReply: framework refusals by shape, nothing else', async (t)
   t.equal(requestErrorReply('x'), undefined);
   t.same(INTERNAL_ERROR_REPLY, { status: 500, message: 'internal server error', retry: false });
 });
+
+t.test('signerUnavailableReply: SIGNER_UNAVAILABLE anywhere down the cause chain is 503 + Retry-After', async (t) => {
+  const { signerUnavailableReply, CoreError, SigstackError } = await import('../src/index.js');
+  const gone = new CoreError('SIGNER_UNAVAILABLE', 'the HSM key pkcs11:token=t;object=k is unavailable: CKR_DEVICE_REMOVED');
+  const wrapped = new SigstackError('SIGNING_FAILED', 'cannot sign the batch', { cause: new SigstackError('CA_UNAVAILABLE', 'x', { cause: gone }) });
+  for (const e of [gone, wrapped])
+    t.same(signerUnavailableReply(e), { status: 503, message: `the signing key is unavailable for now: ${gone.message}`, retry: true });
+  t.equal(signerUnavailableReply(new SigstackError('SIGNING_FAILED', 'other', { cause: new Error('boom') })), undefined);
+  t.equal(signerUnavailableReply(new CoreError('KEY_FILE', 'missing')), undefined);
+  t.equal(signerUnavailableReply(Object.assign(new Error('look-alike'), { code: 'SIGNER_UNAVAILABLE' })), undefined, 'only a CoreError counts');
+  t.equal(signerUnavailableReply('SIGNER_UNAVAILABLE'), undefined);
+  // A cause cycle ends.
+  const a = new SigstackError('A', 'a') as { cause?: unknown };
+  a.cause = a;
+  t.equal(signerUnavailableReply(a), undefined);
+});

@@ -18,11 +18,21 @@ const int = (minimum: number, maximum: number, def: number, description: string)
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) =>
   Type.Object(properties, { additionalProperties: false, default: {}, description });
 
-/** A private key file; `def` gives the path (and the whole key) a default, for keys the stack makes in development. */
+/**
+ * A private key: a file, or a key on an HSM named by an RFC 7512 `pkcs11:` URI in the
+ * same field (README "Keys in an HSM"); `def` gives the path (and the whole key) a
+ * default, for keys the stack makes in development. Keys on a token are never made at
+ * start: `sigstack hsm generate` makes them.
+ */
 const KeySchema = (def: string | undefined, description: string) =>
   Type.Object(
     {
-      path: Type.String({ minLength: 1, ...(def !== undefined ? { default: def } : {}), description: 'PEM PKCS#8 private key file; relative paths are under dataDir.' }),
+      path: Type.String({
+        minLength: 1,
+        ...(def !== undefined ? { default: def } : {}),
+        description:
+          'PEM PKCS#8 private key file (relative paths are under dataDir), or a key on an HSM: pkcs11:token=<label>;object=<key label>?module-path=<PKCS#11 module>&pin-source=file:<PIN file> (RFC 7512; the PIN may also come from pin-source=env:<VAR> or $SIGSTACK_PKCS11_PIN, the module from $SIGSTACK_PKCS11_MODULE).',
+      }),
       passphraseEnv: Type.Optional(Type.String({ minLength: 1, description: 'Environment variable holding the passphrase of an encrypted key file.' })),
     },
     { additionalProperties: false, ...(def !== undefined ? { default: {} } : {}), description },
@@ -115,6 +125,12 @@ const TsaSchema = section(
     enabled: Type.Boolean({ default: true }),
     bodyLimit: int(64, 1024 * 1024, 10 * 1024, 'Largest request body, in bytes (413 above).'),
     policyOid: Type.Optional(Type.String({ pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', description: 'TSTInfo policy OID; default Sigstore\'s 1.3.6.1.4.1.57264.2.' })),
+    key: Type.Optional(
+      KeySchema(
+        undefined,
+        'The TSA signing (leaf) key, ECDSA P-256, when it is not <dataDir>/tsa/keys/tsa-leaf.pem: e.g. a pkcs11: URI. The chain in <dataDir>/tsa must certify it (sigstack tsa init --key, or made on first start in development).',
+      ),
+    ),
   },
   'The RFC 3161 timestamp authority.',
 );
@@ -138,6 +154,12 @@ const FulcioSchema = section(
       description: 'CA key algorithm for a generated hierarchy (P-256 is ~40x faster to sign with).',
     }),
     certValiditySeconds: int(1, 86_400, 600, "Leaf lifetime; Sigstore's is 600 s (10 minutes). Shorter only for tests."),
+    key: Type.Optional(
+      KeySchema(
+        undefined,
+        'The CA intermediate (issuing) key, of caAlgorithm, when it is not <dataDir>/fulcio/keys/fulcio-intermediate.pem: e.g. a pkcs11: URI. The chain in <dataDir>/fulcio must certify it (sigstack ca init --key, or made on first start in development).',
+      ),
+    ),
     bodyLimit: int(1024, 1024 * 1024, 64 * 1024, 'Largest request body, in bytes (413 above).'),
   },
   'The Fulcio-compatible CA.',

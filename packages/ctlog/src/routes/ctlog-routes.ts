@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { INTERNAL_ERROR_REPLY, requestErrorReply, retryAfterSeconds, type ErrorReply } from '@sigstack/core';
+import { INTERNAL_ERROR_REPLY, requestErrorReply, retryAfterSeconds, signerUnavailableReply, type ErrorReply } from '@sigstack/core';
 import { logErrorReply } from '@sigstack/merkle';
 import { CtLogError } from '../errors.js';
 import { MAX_CHAIN_LENGTH } from '../service/chain-validator.js';
@@ -122,8 +122,10 @@ function decodeBase64(s: string): Buffer | undefined {
  * refusals by shape. Unknown errors are 500 and logged.
  */
 export function sendCtLogError(err: FastifyError | Error, reply: FastifyReply, log: { error: (o: object, m: string) => void }): FastifyReply {
-  let r: ErrorReply | undefined;
-  if (err instanceof CtLogError) {
+  // The log key on an HSM that went away: 503 + Retry-After, whatever wrapped it.
+  let r: ErrorReply | undefined = signerUnavailableReply(err);
+  if (r) log.error({ err }, 'CT log key unavailable');
+  else if (err instanceof CtLogError) {
     r = { status: CTLOG_STATUS[err.code], message: err.message, retry: false };
     if (r.status >= 500) log.error({ err }, 'CT log misconfiguration');
   } else r = logErrorReply(err) ?? requestErrorReply(err);

@@ -34,6 +34,12 @@ export interface OpenCertificateAuthorityOptions {
   algorithm?: CaAlgorithm;
   /** Subject of a generated root. Default DEFAULT_CA_SUBJECT. */
   subject?: { organization: string; commonName: string };
+  /**
+   * The intermediate (issuing) key when it is not keys/fulcio-intermediate.pem: a key
+   * on an HSM (@sigstack/pkcs11). A generated chain certifies it; an existing chain
+   * must name it, as with a key file.
+   */
+  signer?: Signer;
 }
 
 /**
@@ -51,7 +57,9 @@ export async function openCertificateAuthority(opts: OpenCertificateAuthorityOpt
   const chainExists = existsSync(chainPath);
   // Creating a chain needs the root key; opening one does not (a production root stays offline).
   const rootSigner = !chainExists || existsSync(rootKeyPath) ? openKey(rootKeyPath, create && !chainExists, algorithm) : undefined;
-  const intermediateSigner = openKey(join(opts.dir, CA_INTERMEDIATE_KEY_FILE), create && !chainExists, algorithm);
+  const intermediateSigner = opts.signer ?? openKey(join(opts.dir, CA_INTERMEDIATE_KEY_FILE), create && !chainExists, algorithm);
+  if (opts.signer && opts.signer.algorithm !== algorithm)
+    throw new FulcioError('CA_CHAIN_INVALID', `the CA key is ${opts.signer.algorithm}, expected ${algorithm} (fulcio.caAlgorithm)`);
 
   if (!chainExists) {
     if (!create) throw new FulcioError('CA_CHAIN_INVALID', `${chainPath} does not exist (start with create to generate a development CA)`);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { retryAfterSeconds } from '@sigstack/core';
+import { retryAfterSeconds, signerUnavailableReply } from '@sigstack/core';
 import { FulcioError } from '../errors.js';
 import type { FulcioService } from '../service/fulcio-service.js';
 import { assertRequestBody, bearerToken, parseJsonObject, V1_REQUEST_SCHEMA, V2_REQUEST_SCHEMA, v1KeyProof, v2KeyProof, v2Token } from './request-body.js';
@@ -173,7 +173,15 @@ export function sendFulcioError(
   let grpc: number = GRPC_CODE.INTERNAL;
   let message = 'internal server error';
   const fe = err as FastifyError;
-  if (err instanceof FulcioError) {
+  const unavailable = signerUnavailableReply(err);
+  if (unavailable) {
+    // The CA key (or the CT log's) on an HSM that went away: 503 UNAVAILABLE + Retry-After.
+    log.error({ err }, 'signing key unavailable');
+    reply.header('Retry-After', retryAfterSeconds());
+    status = unavailable.status;
+    grpc = GRPC_CODE.UNAVAILABLE;
+    message = unavailable.message;
+  } else if (err instanceof FulcioError) {
     const entry = FULCIO_STATUS[err.code] ?? { status: 500, grpc: GRPC_CODE.INTERNAL, message: 'internal server error' };
     ({ status, grpc } = entry);
     message = `${entry.message}: ${err.message}`;

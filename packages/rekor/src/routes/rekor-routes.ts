@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { INTERNAL_ERROR_REPLY, requestErrorReply, retryAfterSeconds, type ErrorReply } from '@sigstack/core';
+import { INTERNAL_ERROR_REPLY, requestErrorReply, retryAfterSeconds, signerUnavailableReply, type ErrorReply } from '@sigstack/core';
 import { logErrorReply } from '@sigstack/merkle';
 import { RekorError, type RekorErrorCode } from '../errors.js';
 import type { RekorService } from '../service/rekor-service.js';
@@ -135,8 +135,9 @@ function rekorErrorReply(err: RekorError): ErrorReply {
 }
 
 export function sendRekorError(err: FastifyError | Error, reply: FastifyReply, log: { error: (o: object, m: string) => void }): FastifyReply {
+  // A log key on an HSM that went away: 503 + Retry-After, whatever wrapped it (SIGNING_FAILED).
   let r: ErrorReply | undefined =
-    err instanceof RekorError ? rekorErrorReply(err) : (logErrorReply(err) ?? requestErrorReply(err));
+    signerUnavailableReply(err) ?? (err instanceof RekorError ? rekorErrorReply(err) : (logErrorReply(err) ?? requestErrorReply(err)));
   if (!r) {
     log.error({ err }, 'unhandled error');
     r = INTERNAL_ERROR_REPLY;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { FileSigner, type Clock, type SigningAlgorithm } from '@sigstack/core';
+import { FileSigner, type Clock, type Signer, type SigningAlgorithm } from '@sigstack/core';
+import { isPkcs11Uri, Pkcs11Signer } from '@sigstack/pkcs11';
 import { openRekor, openRekorV2, type RekorInstance, type RekorV2Instance } from '@sigstack/rekor';
 import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
 import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
@@ -13,16 +14,16 @@ import { StackWitnessing } from './witnessing.js';
 /** The services of a stack, open over its data directory, not yet serving. */
 export interface StackServices {
   rekor?: RekorInstance;
-  rekorSigner?: FileSigner;
+  rekorSigner?: Signer;
   /** The Rekor v2 log (own key and origin); `rekorV2.log` is what the tile read API serves. */
   rekorV2?: RekorV2Instance;
-  rekorV2Signer?: FileSigner;
+  rekorV2Signer?: Signer;
   /** The Rekor v2 checkpoint origin (its host name). */
   rekorV2Hostname?: string;
   tsa?: TimestampAuthority;
   ca?: CertificateAuthority;
   ctlog?: CtLogInstance;
-  ctSigner?: FileSigner;
+  ctSigner?: Signer;
   fulcio?: FulcioService;
   /** Witness cosigning of the logs' checkpoints (config `<log>.witnessing`). */
   witnessing: StackWitnessing;
@@ -50,9 +51,15 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
       for (const c of closers.splice(0).reverse()) await c();
     },
   };
+  // Keys on an HSM hold sessions: closed after the services that sign with them (closers run in reverse).
+  const key = async (k: KeyConfig, algorithm: SigningAlgorithm | undefined, create: boolean) => {
+    const signer = await openKey(dataDir, k, algorithm, create);
+    if (signer instanceof Pkcs11Signer) closers.push(async () => signer.close());
+    return signer;
+  };
   try {
     if (config.rekor.enabled) {
-      const signer = openKey(dataDir, config.rekor.key, 'ecdsa-p256-sha256', config.development);
+      const signer = await key(config.rekor.key, 'ecdsa-p256-sha256', config.development);
       const rekor = await openRekor({
         path: join(dataDir, 'rekor', 'log.db'),
         signer,
@@ -69,7 +76,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
     if (isRekorV2Enabled(config)) {
       // Ed25519 for a generated key (as upstream); an existing key may also be ECDSA P-256.
       const keyPath = isAbsolute(config.rekorV2.key.path) ? config.rekorV2.key.path : join(dataDir, config.rekorV2.key.path);
-      const signer = openKey(dataDir, config.rekorV2.key, existsSync(keyPath) ? undefined : 'ed25519', config.development);
+      const signer = await key(config.rekorV2.key, isPkcs11Uri(keyPath) || existsSync(keyPath) ? undefined : 'ed25519', config.development);
       const hostname = config.rekorV2.hostname ?? o.hostname;
       const rekorV2 = await openRekorV2({
         path: join(dataDir, 'rekor-v2', 'log.db'),
@@ -92,13 +99,20 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
         create: config.development,
         clock: o.clock,
         ...(config.tsa.policyOid ? { policyOid: config.tsa.policyOid } : {}),
+        ...(config.tsa.key ? { leafSigner: await key(config.tsa.key, undefined, false) } : {}),
       });
     }
     if (config.fulcio.enabled) {
-      s.ca = await openCertificateAuthority({ dir: join(dataDir, 'fulcio'), clock: o.clock, create: config.development, algorithm: config.fulcio.caAlgorithm });
+      s.ca = await openCertificateAuthority({
+        dir: join(dataDir, 'fulcio'),
+        clock: o.clock,
+        create: config.development,
+        algorithm: config.fulcio.caAlgorithm,
+        ...(config.fulcio.key ? { signer: await key(config.fulcio.key, config.fulcio.caAlgorithm, false) } : {}),
+      });
     }
     if (config.ctlog.enabled) {
-      const signer = openKey(dataDir, config.ctlog.key, 'ecdsa-p256-sha256', config.development);
+      const signer = await key(config.ctlog.key, 'ecdsa-p256-sha256', config.development);
       // Only chains that end at our CA are accepted (RFC 6962 §3.1: the log's roots).
       const roots = s.ca ? [s.ca.chainDer[s.ca.chainDer.length - 1]!] : [];
       if (roots.length === 0) throw new Error('the CT log needs the CA enabled (it accepts only chains to the CA root)');
@@ -134,8 +148,13 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
   return s;
 }
 
-/** A key file of the config; relative paths are under dataDir. */
-export function openKey(dataDir: string, key: KeyConfig, algorithm: SigningAlgorithm | undefined, create = false): FileSigner {
+/**
+ * A key of the config: a key on an HSM for a pkcs11: URI (never created here: a
+ * missing key, a wrong PIN or key type is an HsmError that stops the start), else a
+ * key file, relative paths under dataDir.
+ */
+export async function openKey(dataDir: string, key: KeyConfig, algorithm: SigningAlgorithm | undefined, create = false): Promise<Signer> {
+  if (isPkcs11Uri(key.path)) return Pkcs11Signer.open({ uri: key.path, ...(algorithm ? { algorithm } : {}) });
   const path = isAbsolute(key.path) ? key.path : join(dataDir, key.path);
   return FileSigner.open({
     path,

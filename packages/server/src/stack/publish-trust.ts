@@ -75,7 +75,7 @@ export async function publishTrust(
   const timestampExpiryMs = config.tuf.timestampExpirySeconds !== undefined ? config.tuf.timestampExpirySeconds * 1000 : config.tuf.timestampExpiryHours * 3_600_000;
   const common = { clock: o.clock, timestampExpiryMs, onError: o.onTufError };
   const tuf = config.tuf.repositoryDir
-    ? await openStackTuf({ mode: 'operator', repositoryDir, onlineKey: openKey(config.dataDir, config.tuf.onlineKey!, undefined), ...common })
+    ? await openStackTuf({ mode: 'operator', repositoryDir, onlineKey: await openKey(config.dataDir, config.tuf.onlineKey!, undefined), ...common })
     : await openStackTuf({ mode: 'development', dir: join(config.dataDir, 'tuf'), targets: material.tufTargets, ...common });
   writeFileAtomic(join(trustDir, 'root.json'), tuf.rootBytes);
   return { tufOnline: tuf.online };

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { retryAfterSeconds, signerUnavailableReply } from '@sigstack/core';
 import { TsaError, type TsaErrorCode } from '../errors.js';
 import type { RequestFormat } from '../service/timestamp-request.js';
 import type { TimestampAuthority } from '../service/timestamp-authority.js';
@@ -98,7 +99,14 @@ export function sendTsaError(
   let status = 500;
   let message = 'internal server error';
   const fe = err as FastifyError;
-  if (err instanceof TsaError) {
+  const unavailable = signerUnavailableReply(err);
+  if (unavailable) {
+    // The TSA key on an HSM that went away: come back later, no timestamp was issued.
+    log.error({ err }, 'TSA key unavailable');
+    reply.header('Retry-After', retryAfterSeconds());
+    status = unavailable.status;
+    message = unavailable.message;
+  } else if (err instanceof TsaError) {
     status = TSA_STATUS[err.code as TsaErrorCode] ?? 500;
     message = err.message;
     if (status >= 500) log.error({ err }, `TSA failure ${err.code}`);

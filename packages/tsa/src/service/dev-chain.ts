@@ -44,7 +44,13 @@ export interface DevChain {
  * TSA profile; a mismatch (e.g. a key file deleted, so a new key was generated) is
  * an error, not a silent re-issue, because clients trust the old chain.
  */
-export async function openDevChain(opts: { dir: string; clock: Clock; create?: boolean }): Promise<DevChain> {
+export async function openDevChain(opts: {
+  dir: string;
+  clock: Clock;
+  create?: boolean;
+  /** The leaf (signing) key when it is not keys/tsa-leaf.pem: a key on an HSM. A generated chain certifies it. */
+  leafSigner?: Signer;
+}): Promise<DevChain> {
   const create = opts.create ?? true;
   const chainPath = join(opts.dir, TSA_CHAIN_FILE);
   const chainExists = existsSync(chainPath);
@@ -55,7 +61,7 @@ export async function openDevChain(opts: { dir: string; clock: Clock; create?: b
   const rootKeyPath = join(opts.dir, TSA_ROOT_KEY_FILE);
   const rootSigner =
     !chainExists || existsSync(rootKeyPath) ? FileSigner.open({ path: rootKeyPath, create: create && !chainExists, algorithm: 'ecdsa-p256-sha256' }) : undefined;
-  const leafSigner = FileSigner.open({ path: join(opts.dir, TSA_LEAF_KEY_FILE), create: create && !chainExists, algorithm: 'ecdsa-p256-sha256' });
+  const leafSigner = opts.leafSigner ?? FileSigner.open({ path: join(opts.dir, TSA_LEAF_KEY_FILE), create: create && !chainExists, algorithm: 'ecdsa-p256-sha256' });
 
   if (!chainExists) {
     const chain = await issueDevChain(rootSigner!, leafSigner, opts.clock.now());

@@ -18,6 +18,8 @@ export interface OpenTimestampAuthorityOptions {
   policyOid?: string;
   /** Production: the TSA key (e.g. on an HSM), given together with `chain`. */
   signer?: Signer;
+  /** The leaf key of the chain in `dir` when it is not keys/tsa-leaf.pem (a key on an HSM); a generated chain certifies it. */
+  leafSigner?: Signer;
   /** Production: the certificate chain, DER, leaf first, root last, made in a ceremony. */
   chain?: Buffer[];
   accuracy?: Accuracy;
@@ -36,7 +38,12 @@ export async function openTimestampAuthority(opts: OpenTimestampAuthorityOptions
   let chain = opts.chain;
   if (!signer || !chain) {
     if (!opts.dir) throw new TsaError('INVALID_OPTIONS', 'dir is required for the development chain when signer and chain are not given');
-    ({ signer, chain } = await openDevChain({ dir: opts.dir, clock: opts.clock, ...(opts.create !== undefined ? { create: opts.create } : {}) }));
+    ({ signer, chain } = await openDevChain({
+      dir: opts.dir,
+      clock: opts.clock,
+      ...(opts.create !== undefined ? { create: opts.create } : {}),
+      ...(opts.leafSigner ? { leafSigner: opts.leafSigner } : {}),
+    }));
   }
   return new TimestampAuthority({
     signer,
