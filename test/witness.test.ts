@@ -183,6 +183,7 @@ t.test('a forked checkpoint (signed with the log key itself) is refused, logged,
   t.equal(bigger.status, 422, 'a larger tree that is not an extension: 422');
   t.match(((await bigger.json()) as { message: string }).message, /does not verify: a bad proof, or a fork of/);
   await pollFor('the fork in the witness log', async () => (w.output().includes(`FORK of ${host}: refused`) ? true : undefined), 5000);
+  t.match(w.output(), /does not verify: a bad proof, or a fork of/, 'the larger forked tree is logged too');
   t.equal(await getText(monitor), held, 'the witness still holds the checkpoint it cosigned');
 
   const r = await postV2(hashedRekordV002Request(newSigningKey()));

@@ -63,6 +63,8 @@ function sendWitnessError(err: FastifyError | Error, req: FastifyRequest, reply:
     req.log.error({ err }, 'witness: unhandled error');
     r = INTERNAL_ERROR_REPLY;
   }
-  if (err instanceof WitnessError && err.code === 'FORK') req.log.error({ origin: err.message }, err.message);
+  // A fork is evidence against the log; a proof that does not verify is a fork or a broken log: both for the operator.
+  if (err instanceof WitnessError && err.code === 'FORK') req.log.error({ code: err.code }, err.message);
+  if (err instanceof WitnessError && err.code === 'INVALID_PROOF') req.log.warn({ code: err.code }, err.message);
   return reply.code(r.status).type('application/json').send({ code: r.status, message: r.message });
 }
