@@ -22,7 +22,7 @@ Alerts are JSON lines on stdout.
 
   --url URL              the log: a Rekor v1 server (rekor-v1), a C2SP tlog-tiles prefix
                          (tiles: <stack>/api/v2, <stack>/api/v1/log/tiles, <stack>/ct), or a
-                         CT log prefix (ct: <stack>/ct)
+                         CT log prefix, under which /ct/v1/get-sth is (ct: <stack> itself)
   --kind KIND            rekor-v1, tiles or ct
   --config FILE          YAML/JSON watch config (log.publicKeyFile / log.trustedRoot, monitoredValues)
   --public-key FILE      the log's PEM public key (instead of, or besides, the config's)
@@ -112,7 +112,8 @@ export async function monitorCommand(args: string[]): Promise<void> {
   const pollOnce = async (): Promise<number> => {
     try {
       const r = await monitor.poll();
-      if (r.verified) process.stderr.write(`sigstack monitor: verified tree ${r.verified.size} (${r.entries} new entries checked, ${r.alerts.length} alerts)\n`);
+      if (r.verified) process.stderr.write(`sigstack monitor: verified tree ${r.verified.size} (${r.entries} new entries checked)\n`);
+      if (r.alerts.length > 0) process.stderr.write(`sigstack monitor: ${r.alerts.length} alert(s) written to stdout\n`);
       return r.alerts.length > 0 ? 1 : 0;
     } catch (e) {
       if (!(e instanceof MonitorError)) throw e;

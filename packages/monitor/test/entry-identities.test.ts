@@ -52,6 +52,7 @@ monitoredValues:
   const a = matchIdentities(cfg.monitoredValues, identitiesOfLeaf(hashedRekordBody(alice)));
   t.equal(a.length, 1, 'only the identity with the right issuer');
   t.same(a[0]!.found, { kind: 'certificate', subject: 'alice@example.com', issuer: 'https://issuer.example' });
+  t.same(a[0]!.monitored, { certSubject: '^alice@example\\.com$', issuers: ['^https://issuer\\.example$'] }, 'the patterns as written (no escaped slashes)');
   const c = matchIdentities(cfg.monitoredValues, identitiesOfLeaf(rekorV2Body(ci)));
   t.same(
     c.map((m) => Object.keys(m.monitored)[0]),

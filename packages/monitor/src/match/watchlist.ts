@@ -25,17 +25,22 @@ export function matchIdentities(values: MonitoredValues, ids: readonly EntryIden
       const san = id.sans.find((s) => c.certSubject.test(s));
       if (san === undefined) continue;
       out.push({
-        monitored: { certSubject: c.certSubject.source, ...(c.issuers.length ? { issuers: c.issuers.map((r) => r.source) } : {}) },
+        monitored: { certSubject: patternOf(c.certSubject), ...(c.issuers.length ? { issuers: c.issuers.map(patternOf) } : {}) },
         found: { kind: id.kind, subject: san, ...(id.issuer !== undefined ? { issuer: id.issuer } : {}) },
       });
     }
     for (const s of values.subjects) {
       const san = id.sans.find((x) => s.test(x));
-      if (san !== undefined) out.push({ monitored: { subject: s.source }, found: { kind: id.kind, subject: san, ...(id.issuer !== undefined ? { issuer: id.issuer } : {}) } });
+      if (san !== undefined) out.push({ monitored: { subject: patternOf(s) }, found: { kind: id.kind, subject: san, ...(id.issuer !== undefined ? { issuer: id.issuer } : {}) } });
     }
     for (const f of values.fingerprints) {
       if (id.fingerprints.includes(f)) out.push({ monitored: { fingerprint: f }, found: { kind: id.kind, fingerprint: f, ...(id.sans[0] !== undefined ? { subject: id.sans[0] } : {}) } });
     }
   }
   return out;
+}
+
+/** The pattern as the config wrote it: RegExp.source escapes every "/" as "\/". */
+function patternOf(r: RegExp): string {
+  return r.source.replace(/\\\//g, '/');
 }
