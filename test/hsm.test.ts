@@ -1,11 +1,13 @@
 // Every key of the stack on an HSM: a SoftHSM2 token holds the CA intermediate, the CT
-// log, Rekor v1, Rekor v2 (Ed25519) and TSA keys, made with `sigstack hsm generate` and
+// log, Rekor v1, Rekor v2 (Ed25519), TSA and TUF online keys, made with `sigstack hsm generate` and
 // named in the config by pkcs11: URIs (README "Keys in an HSM"). The real clients sign
 // and verify against it with no insecure flag: cosign 2.5 keyless (CA, SCT, Rekor v1),
 // cosign 3.1 with the trusted root and signing config (Rekor v2 and the TSA), rekor-cli
 // verify, openssl ts -verify. A wrong PIN stops the start with a clear message; a token
 // that goes away turns writes into 503 + Retry-After while reads go on, and the stack
-// signs again, with the same keys, once the token is back.
+// signs again, with the same keys, once the token is back. The TUF online key signs the
+// operator's repository in the ceremony and then timestamp.json in the running stack;
+// cosign 3.1 initialises from it.
 import t from 'tap';
 import { createHash, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,10 @@ import { sigstack } from './lib/sigstack-cli.js';
 import { tokenFile } from './lib/oidc-issuer.js';
 import { startKeylessStack } from './lib/keyless-stack.js';
 import { startStack } from './lib/stack-process.js';
+import { startTestStack, stopStack } from './lib/test-stack.js';
+import { clientEnv } from './lib/client-env.js';
+import { cosignInitialize } from './lib/tuf-clients.js';
+import { ceremonyFromDevRepository, toTufKey } from './lib/tuf-ceremony.js';
 import { createSoftHsmToken } from './lib/softhsm.js';
 import { hashedrekordEntry, newSigningKey } from './lib/hashedrekord-entry.js';
 
@@ -278,4 +284,32 @@ t.test('the whole stack with every key on the token', async (t) => {
     t.equal(stack.child.exitCode, null, 'the stack never stopped');
     t.notMatch(stack.output(), /pin-8a7c/, 'no PIN in the logs');
   });
+});
+
+t.test('TUF: the online key (snapshot, timestamp) on the token; the stack re-signs with it and cosign 3.1 initialises', async (t) => {
+  const r = await runOk(node, [...bin, 'hsm', 'generate', '--uri', token.uri('tuf-online'), '--algorithm', 'ed25519']);
+  const uri = /^uri: (\S+)$/m.exec(r.stdout)![1]!;
+  // The ceremony (offline, in this process) signs with the token key too.
+  const { Pkcs11Signer } = await import('../packages/pkcs11/dist/index.js');
+  const online = await Pkcs11Signer.open({ uri, algorithm: 'ed25519' });
+  t.teardown(() => online.close());
+  const dataDir = join(dir, 'tuf-data');
+  const first = await startTestStack(t, { dataDir });
+  await stopStack(first);
+  const op = await ceremonyFromDevRepository(join(dataDir, 'tuf', 'repository'), join(dir, 'tuf-operator'), { online, timestampExpiryDays: 4 / 86_400 });
+  const cfg = join(dir, 'tuf.json');
+  writeFileSync(cfg, JSON.stringify({ tuf: { repositoryDir: op.repository, onlineKey: { path: uri }, timestampExpirySeconds: 4 } }));
+  const stack = await startTestStack(t, { dataDir, port: first.port, args: ['--config', cfg] });
+  const keyid = toTufKey(online.publicKey).keyID;
+  const timestamp = async () => (await (await fetch(`${stack.url}/tuf/timestamp.json`)).json()) as { signed: { version: number }; signatures: { keyid: string }[] };
+  const ts1 = await timestamp();
+  t.same(ts1.signatures.map((s) => s.keyid), [keyid], 'timestamp.json is signed by the token key');
+  let ts2 = ts1;
+  for (let i = 0; i < 20 && ts2.signed.version === ts1.signed.version; i++) {
+    await new Promise((res) => setTimeout(res, 500));
+    ts2 = await timestamp();
+  }
+  t.ok(ts2.signed.version > ts1.signed.version, 'the running stack re-signed timestamp.json');
+  t.same(ts2.signatures.map((s) => s.keyid), [keyid], 'with the token key');
+  await cosignInitialize(peer('cosign3'), clientEnv(join(dir, 'tuf-client')), `${stack.url}/tuf`, stack.tufRoot);
 });

@@ -3,6 +3,7 @@
 // Not a test: it asserts nothing, it prints figures for BENCHMARKS.md.
 //
 //   node scripts/bench/run.mjs [--entries-per-level N] [--fill N] [--tiles-entries N] [--only rekor|tsa|fulcio|overload|tiles|rekor-v2]
+//   node scripts/bench/run.mjs --only hsm [--secs 10] [--rounds 1]   keys on SoftHSM2 vs files, alternating (issue 13)
 //   node scripts/bench/run.mjs --only rekor-v2 [--secs 10] [--concurrency 64] [--rounds 1]
 //        [--refstack /work/shared/refstack] [--upstream-intervals 10s,1s,100ms]
 //
@@ -13,7 +14,7 @@
 // figure in BENCHMARKS.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -273,23 +274,7 @@ async function benchFulcio() {
     writeFileSync(cfg, `fulcio:\n  caAlgorithm: ${alg}\n`);
     const { child, url } = await startStack(join(dataDir, 'data'), { args: ['--config', cfg] });
     try {
-      const email = 'bench@example.com';
-      const tok = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'dev-token', '--data-dir', join(dataDir, 'data'), '--email', email, '--ttl', '3600'], { encoding: 'utf8' });
-      const token = tok.stdout.trim();
-      if (!token) throw new Error(`dev-token failed: ${tok.stderr}`);
-      const tokenFile = join(dataDir, 'token');
-      writeFileSync(tokenFile, token + '\n');
-      const bodies = Array.from({ length: 2000 }, () => {
-        const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-        return JSON.stringify({
-          publicKeyRequest: {
-            publicKey: { algorithm: 'ECDSA', content: k.publicKey.export({ type: 'spki', format: 'pem' }) },
-            proofOfPossession: sign('sha256', Buffer.from(email), k.privateKey).toString('base64'),
-          },
-        });
-      });
-      const bodiesFile = join(dataDir, 'bodies.txt');
-      writeFileSync(bodiesFile, bodies.join('\n') + '\n');
+      const { token, tokenFile, bodies, bodiesFile } = fulcioRequests(dataDir, join(dataDir, 'data'));
       for (const c of [1, 32]) {
         if (HAVE_WRK) {
           const r = wrk(url, 'fulcio.lua', c, 8, { BODIES: bodiesFile, TOKEN_FILE: tokenFile });
@@ -316,6 +301,95 @@ async function benchFulcio() {
       child.kill('SIGTERM');
       await new Promise((r) => child.on('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * A development token (bench@example.com) from the stack on `stackDataDir` and 2000
+ * certificate requests (API v2, each its own P-256 key and proof), in files under
+ * `dir` for fulcio.lua.
+ */
+function fulcioRequests(dir, stackDataDir) {
+  const email = 'bench@example.com';
+  const tok = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), 'dev-token', '--data-dir', stackDataDir, '--email', email, '--ttl', '3600'], { encoding: 'utf8' });
+  const token = tok.stdout.trim();
+  if (!token) throw new Error(`dev-token failed: ${tok.stderr}`);
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, token + '\n');
+  const bodies = Array.from({ length: 2000 }, () => {
+    const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return JSON.stringify({
+      publicKeyRequest: {
+        publicKey: { algorithm: 'ECDSA', content: k.publicKey.export({ type: 'spki', format: 'pem' }) },
+        proofOfPossession: sign('sha256', Buffer.from(email), k.privateKey).toString('base64'),
+      },
+    });
+  });
+  const bodiesFile = join(dir, 'bodies.txt');
+  writeFileSync(bodiesFile, bodies.join('\n') + '\n');
+  return { token, tokenFile, bodies, bodiesFile };
+}
+
+/**
+ * Keys on an HSM (issue 13): the CA (intermediate + CT log), Rekor v1 writes and the
+ * TSA with every key on a SoftHSM2 token (PKCS#11, pooled sessions, signing on
+ * libuv's threads) against the same stack with file keys, alternating file, HSM,
+ * file, HSM so that load from other work on the machine falls on both. wrk only.
+ * SoftHSM2 comes from scripts/install-softhsm.sh; each HSM run makes its own token.
+ */
+async function benchHsm() {
+  if (!HAVE_WRK) throw new Error('--only hsm needs wrk');
+  const peers = process.env.SIGSTACK_PEERS ?? join(process.env.XDG_CACHE_HOME ?? join(os.homedir(), '.cache'), 'sigstack-peers');
+  const module = join(peers, 'softhsm/usr/lib/softhsm/libsofthsm2.so');
+  if (!existsSync(module)) throw new Error('SoftHSM2 is missing: bash scripts/install-softhsm.sh');
+  const cli = (args, env) => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/sigstack.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    if (r.status !== 0) throw new Error(`sigstack ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const secs = Number(opt.secs);
+  for (let round = 1; round <= Number(opt.rounds); round++) {
+    for (const keys of ['file', 'softhsm']) {
+      const dir = mkdtempSync(join(os.tmpdir(), 'sigstack-bench-hsm-'));
+      const cfg = join(dir, 'bench.yaml');
+      let env = {};
+      if (keys === 'softhsm') {
+        // A token of its own (the same steps as test/lib/softhsm.ts).
+        writeFileSync(join(dir, 'softhsm2.conf'), `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+        mkdirSync(join(dir, 'tokens'));
+        env = { SOFTHSM2_CONF: join(dir, 'softhsm2.conf') };
+        writeFileSync(join(dir, 'pin'), '1234\n');
+        const init = spawnSync(join(peers, 'bin/softhsm2-util'), ['--module', module, '--init-token', '--free', '--label', 'bench', '--pin', '1234', '--so-pin', '87654321'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+        if (init.status !== 0) throw new Error(`softhsm2-util: ${init.stderr}`);
+        const uri = (o) => `pkcs11:token=bench;object=${o}?module-path=${module}&pin-source=file:${join(dir, 'pin')}`;
+        for (const o of ['rekor', 'ctlog', 'fulcio', 'tsa']) cli(['hsm', 'generate', '--uri', uri(o)], env);
+        writeFileSync(cfg, ['rekor', 'ctlog', 'fulcio', 'tsa'].map((o) => `${o}:\n  key: { path: '${uri(o)}' }\n`).join(''));
+      } else writeFileSync(cfg, '{}\n');
+      const { child, url } = await startStack(join(dir, 'data'), { args: ['--config', cfg], env });
+      try {
+        const tag = `hsm round ${round} ${keys.padEnd(7)}`;
+        const w = writeRun(url, 'v1', 16, secs, dir, { pid: child.pid });
+        console.log(`${tag} rekor v1 writes c=16 (wrk ${secs}s): ${fmtRun(w)}`);
+        const query = join(dir, 'q.tsq');
+        spawnSync('openssl', ['ts', '-query', '-digest', createHash('sha256').update('bench').digest('hex'), '-sha256', '-cert', '-out', query]);
+        // Server CPU per request as well as rates: other work on the machine moves the rates more than it moves CPU.
+        let load0 = os.loadavg()[0];
+        let cpu0 = cpuMs(child.pid);
+        const t = wrk(url, 'tsa.lua', 32, secs, { QUERY: query });
+        const tsaCpu = (cpuMs(child.pid) - cpu0) / t.requests;
+        console.log(`${tag} tsa c=32 (wrk ${secs}s): ${t.rate.toFixed(0)} timestamps/s, p50 ${t.p50.toFixed(2)} ms, p99 ${t.p99.toFixed(2)} ms, non-2xx ${t.errors}, server CPU ${tsaCpu.toFixed(3)} ms/request (load ${load0.toFixed(2)}→${os.loadavg()[0].toFixed(2)})`);
+        const { tokenFile, bodiesFile } = fulcioRequests(dir, join(dir, 'data'));
+        load0 = os.loadavg()[0];
+        cpu0 = cpuMs(child.pid);
+        const f = wrk(url, 'fulcio.lua', 32, secs, { BODIES: bodiesFile, TOKEN_FILE: tokenFile });
+        const ok = Number(/200=(\d+)/.exec(f.statuses)?.[1] ?? 0);
+        console.log(`${tag} fulcio c=32 (wrk ${secs}s): ${(ok / secs).toFixed(0)} certificates/s (200s), p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, statuses ${f.statuses}, server CPU ${((cpuMs(child.pid) - cpu0) / f.requests).toFixed(3)} ms/request (load ${load0.toFixed(2)}→${os.loadavg()[0].toFixed(2)})`);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.on('exit', r));
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
 }
@@ -494,3 +568,5 @@ if (!opt.only || opt.only === 'fulcio') await benchFulcio();
 if (!opt.only || opt.only === 'overload') await benchOverload();
 if (!opt.only || opt.only === 'tiles') await benchTiles();
 if (!opt.only || opt.only === 'rekor-v2') await benchRekorV2();
+// Not in the default run: it needs SoftHSM2 (scripts/install-softhsm.sh).
+if (opt.only === 'hsm') await benchHsm();

@@ -3,7 +3,7 @@
 // `sigstack tuf init / add-target / sign / publish / rotate-root` do (packages/cli/src/tuf-command.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileSigner } from '../../packages/core/dist/index.js';
+import { FileSigner, type Signer } from '../../packages/core/dist/index.js';
 import {
   addTarget,
   createRootMetadata,
@@ -32,7 +32,8 @@ export interface OperatorRepository {
   ceremony: string;
   /** The published repository (what the stack serves: `tuf.repositoryDir`). */
   repository: string;
-  keys: { root: FileSigner; targets: FileSigner; online: FileSigner };
+  keys: { root: FileSigner; targets: FileSigner; online: Signer };
+  /** The online key file (when opts.online was not given). */
   onlineKeyPath: string;
 }
 
@@ -42,9 +43,13 @@ export interface OperatorRepository {
  * stack's trusted_root.json, signing config and legacy keys), 1-of-1 root and targets
  * keys, one online key, and publishes it into `repository`.
  */
-export async function ceremonyFromDevRepository(devRepositoryDir: string, dir: string, opts: { timestampExpiryDays?: number } = {}): Promise<OperatorRepository> {
+export async function ceremonyFromDevRepository(
+  devRepositoryDir: string,
+  dir: string,
+  opts: { timestampExpiryDays?: number; /** The online key when it is not a new file (a key on an HSM). */ online?: Signer } = {},
+): Promise<OperatorRepository> {
   const keysDir = join(dir, 'keys');
-  const keys = { root: newKey(keysDir, 'root-1'), targets: newKey(keysDir, 'targets-1'), online: newKey(keysDir, 'online') };
+  const keys = { root: newKey(keysDir, 'root-1'), targets: newKey(keysDir, 'targets-1'), online: opts.online ?? newKey(keysDir, 'online') };
   const ceremony = join(dir, 'ceremony');
   const repository = join(dir, 'repository');
   const now = Date.now();
