@@ -8,7 +8,8 @@
 // own key, is refused by the witness (422 naming the fork, logged) and keeps being
 // refused; the stack keeps serving. A witness down: the v2 write is 503 + Retry-After,
 // the entry is logged all the same (the retry gets 409), and once the witness is back
-// writes are cosigned again. No insecure flag.
+// writes are cosigned again. A restarted stack learns each witness's size from its 409.
+// No insecure flag.
 import t, { type Test } from 'tap';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { sigstack } from './lib/sigstack-cli.js';
 import { freePort } from './lib/free-port.js';
 import { tokenFile } from './lib/oidc-issuer.js';
 import { startKeylessStack } from './lib/keyless-stack.js';
+import { startTestStack, stopStack } from './lib/test-stack.js';
 import { generateCosignKeyPair } from './lib/cosign-keys.js';
 import { hashedRekordV002Request, newSigningKey } from './lib/hashedrekord-entry.js';
 import { startWitness, type WitnessProcess } from './lib/witness-process.js';
@@ -28,6 +30,7 @@ import { createEd25519NoteSigner, createEd25519NoteVerifier, parseNote, parseVer
 import { FileSigner } from '../packages/core/dist/index.js';
 
 t.setTimeout(400_000);
+const root = t;
 
 const dir = tempDir(t);
 const cosign3 = peer('cosign3');
@@ -87,8 +90,8 @@ async function getText(url: string): Promise<string> {
   return r.text();
 }
 
-function postV2(body: unknown): Promise<Response> {
-  return fetch(`${stack.url}/api/v2/log/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+function postV2(body: unknown, url = stack.url): Promise<Response> {
+  return fetch(`${url}/api/v2/log/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 t.test('the stack publishes its logs for witnesses; each log with witnesses serves a cosigned tile checkpoint', async (t) => {
@@ -211,10 +214,31 @@ t.test('a witness down: v2 writes get 503 + Retry-After, the entry stays logged;
   t.ok(verifyCheckpoint(served, [v2Verifier], { origin: host }), 'the tile checkpoint is still the log-signed one');
   t.ok(cosignedBy(served).includes(0), 'with the cosignature of the witness that is up');
 
-  witnesses[1] = await startWitness(t, { dataDir: W[1]!.dataDir, name: W[1]!.keyName, port: W[1]!.port, logsFile });
+  // Stopped when the file ends (not with this subtest): the restart test below needs it.
+  witnesses[1] = await startWitness(root, { dataDir: W[1]!.dataDir, name: W[1]!.keyName, port: W[1]!.port, logsFile });
   // The log asks a failed witness again after a growing back-off (1 s, 2 s, 4 s, ...).
   await pollFor('w2 to cosign the v2 log again', async () => (cosignedBy(await getText(`${stack.url}/api/v2/checkpoint`)).length === 2 ? true : undefined));
   const ok = await postV2(hashedRekordV002Request(newSigningKey()));
   t.equal(ok.status, 201);
+  t.same(cosignedBy(((await ok.json()) as { inclusionProof: { checkpoint: { envelope: string } } }).inclusionProof.checkpoint.envelope), [0, 1]);
+});
+
+t.test('the stack restarts knowing nothing of the witnesses: each answers 409 with its size, the log proves from there', async (t) => {
+  const held = Number((await getText(`${witnesses[0]!.url}/${createHash('sha256').update(host).digest('hex')}/checkpoint`)).split('\n')[1]);
+  t.ok(held > 0, `w1 holds size ${held}`);
+  await stopStack(stack);
+  // Same data directory, port and configuration: the cosigner starts from size 0 for every witness.
+  const again = await startTestStack(root, {
+    dataDir: stack.dataDir,
+    port: stack.port,
+    args: ['--fulcio-config', join(dir, 'fulcio-config.json'), '--config', join(dir, 'sigstack.yaml')],
+  });
+  const note = await pollFor('both cosignatures after the restart', async () => {
+    const n = await getText(`${again.url}/api/v2/checkpoint`);
+    return cosignedBy(n).length === 2 ? n : undefined;
+  });
+  t.ok(Number(note.split('\n')[1]) >= held, 'cosigned at the size the witnesses hold (or beyond)');
+  const ok = await postV2(hashedRekordV002Request(newSigningKey()), again.url);
+  t.equal(ok.status, 201, 'writes are cosigned again');
   t.same(cosignedBy(((await ok.json()) as { inclusionProof: { checkpoint: { envelope: string } } }).inclusionProof.checkpoint.envelope), [0, 1]);
 });
