@@ -103,7 +103,9 @@ export async function monitorCommand(args: string[]): Promise<void> {
   if (values['metrics-listen'] !== undefined) {
     const m = /^(.*):(\d{1,5})$/.exec(values['metrics-listen']);
     if (!m) fail('monitor: --metrics-listen must be HOST:PORT');
-    const served = await serveMetrics(metrics.registry, m[1]!.replace(/^\[|\]$/g, ''), Number(m[2]));
+    const port = Number(m[2]);
+    if (port > 65535) fail('monitor: --metrics-listen port must be at most 65535');
+    const served = await serveMetrics(metrics.registry, m[1]!.replace(/^\[|\]$/g, ''), port).catch((e: Error) => fail(`monitor: --metrics-listen: ${e.message}`));
     server = served.server;
     process.stderr.write(`sigstack monitor: metrics on ${served.url}\n`);
   }

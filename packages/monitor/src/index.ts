@@ -10,6 +10,7 @@ export { CtSource } from './log/ct-source.js';
 export { LOG_KINDS } from './log/log-source.js';
 export type { LogKind, LogSource, VerifiedHead, LeafEntry } from './log/log-source.js';
 export { loadTrustedKeys } from './log/trusted-keys.js';
+export { CompactRange } from './log/compact-range.js';
 export { MAX_RESPONSE_BYTES, DEFAULT_FETCH_TIMEOUT_MS } from './log/http-get.js';
 export type { HttpGetOptions } from './log/http-get.js';
 

@@ -3,6 +3,8 @@ import { INCONSISTENCY_CODES, MonitorError } from './errors.js';
 import type { Alert, TreeRef } from './alerts/alert.js';
 import type { AlertSink } from './alerts/alert-sink.js';
 import type { LogSource, VerifiedHead } from './log/log-source.js';
+import { leafHash } from '@sigstack/merkle';
+import { CompactRange } from './log/compact-range.js';
 import { identitiesOfLeaf } from './match/entry-identities.js';
 import { matchIdentities } from './match/watchlist.js';
 import type { MonitorMetrics } from './metrics/monitor-metrics.js';
@@ -91,6 +93,8 @@ export class LogMonitor {
         return this.#done('alert', { alerts, entries: 0 });
       }
       let start: number;
+      // The verified tree's edge: the new entries must extend it to the new root.
+      let edge: CompactRange | undefined;
       if (prev) {
         const prevHead: VerifiedHead = { origin: prev.origin, size: prev.size, rootHash: Buffer.from(prev.rootHash, 'hex'), signed: prev.signed };
         if (head.size < prev.size) {
@@ -100,7 +104,7 @@ export class LogMonitor {
         try {
           if (head.size === prev.size) {
             if (!head.rootHash.equals(prevHead.rootHash)) throw new MonitorError('FORK', `two signed trees of size ${head.size} with different roots`);
-          } else await o.source.proveConsistency(prevHead, head);
+          } else edge = CompactRange.fromConsistencyProof(prev.size, head.size, await o.source.proveConsistency(prevHead, head), prevHead.rootHash);
         } catch (e) {
           if (e instanceof MonitorError && INCONSISTENCY_CODES.has(e.code)) {
             await raise(inconsistency(e.code, e.message, prevRef, headRef));
@@ -115,9 +119,13 @@ export class LogMonitor {
       try {
         for await (const e of o.source.entries(start, head.size, head)) {
           entries++;
+          edge?.append(leafHash(e.leaf));
           for (const match of matchIdentities(o.monitoredValues, identitiesOfLeaf(e.leaf)))
             await raise({ time: now().toISOString(), log: log.url, kind: log.kind, type: 'identity', index: e.index, match });
         }
+        // Identity alerts above are for what the log served; this says whether that was its tree.
+        if (edge && (edge.size !== head.size || !edge.root().equals(head.rootHash)))
+          throw new MonitorError('FORK', `the entries ${start}..${head.size - 1} the log served are not the leaves of its signed tree ${head.size}`);
       } catch (e) {
         if (e instanceof MonitorError && INCONSISTENCY_CODES.has(e.code)) {
           await raise(inconsistency(e.code, e.message, prevRef, headRef));

@@ -4,6 +4,7 @@ import * as monitor from '../src/index.js';
 // Pins the public surface of @sigstack/monitor: an addition or removal must be deliberate.
 t.test('public runtime exports', async (t) => {
   t.same(Object.keys(monitor).sort(), [
+    'CompactRange',
     'CtSource',
     'DEFAULT_FETCH_TIMEOUT_MS',
     'DEFAULT_POLL_INTERVAL_S',

@@ -84,6 +84,22 @@ for (const { kind, path, leaf } of KINDS) {
     t.match(alerts[1], { type: 'inconsistency', code: 'FORK', message: /not an extension/ });
   });
 
+  t.test(`${kind}: entries that are not the leaves of the signed tree alert FORK (after the identity they show)`, async (t) => {
+    const log = await startFakeLog(plainLeaves(10));
+    t.teardown(() => log.close());
+    const { m, alerts } = monitorFor(log, kind, path);
+    await m.poll();
+    log.leaves = [...log.leaves, ...plainLeaves(5, 'real')];
+    log.servedEntries = [...log.leaves.slice(0, 12), leaf(), ...log.leaves.slice(13)];
+    const r = await m.poll();
+    t.equal(r.verified, undefined, 'the new head is not stored');
+    const fork = alerts.find((a) => a.type === 'inconsistency');
+    t.match(fork, { code: 'FORK', message: /not the leaves of its signed tree|does not hash to the leaf/ });
+    log.servedEntries = undefined;
+    const again = await m.poll();
+    t.equal(again.verified?.size, 15, 'the honest entries verify from the last good head');
+  });
+
   t.test(`${kind}: a tree head signed by another key alerts BAD_SIGNATURE`, async (t) => {
     const log = await startFakeLog(plainLeaves(5));
     t.teardown(() => log.close());

@@ -65,6 +65,12 @@ t.test('usage errors exit 2 naming the problem; an unreachable log exits 3', asy
   const re = await run(['--url', log.url, '--kind', 'rekor-v1', '--config', join(dir, 'bad.yaml'), '--once']);
   t.equal(re.code, 2);
   t.match(re.stderr, /subjects\[0\] is not a valid regular expression/);
+  const port = await run([...common, '--once', '--metrics-listen', '127.0.0.1:70000']);
+  t.equal(port.code, 2);
+  t.match(port.stderr, /port must be at most 65535/);
+  const addr = await run([...common, '--once', '--metrics-listen', '192.0.2.1:0']);
+  t.equal(addr.code, 2);
+  t.match(addr.stderr, /--metrics-listen: .*EADDRNOTAVAIL/);
   const down = await run(['--url', 'http://127.0.0.1:1', '--kind', 'rekor-v1', '--config', join(dir, 'config.yaml'), '--once']);
   t.equal(down.code, 3);
   t.match(down.stderr, /FETCH_FAILED/);

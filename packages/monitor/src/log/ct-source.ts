@@ -47,13 +47,15 @@ export class CtSource implements LogSource {
     return false;
   }
 
-  async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<void> {
-    if (from.size === 0) return;
+  async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<Buffer[]> {
+    if (from.size === 0) return [];
     const where = joinUrl(this.url, `ct/v1/get-sth-consistency?first=${from.size}&second=${to.size}`);
     const p = obj(await httpGetJson(where, this.#http), where);
     if (!Array.isArray(p.consistency) || !p.consistency.every((h) => typeof h === 'string')) throw bad(`${where}: no consistency list`);
+    const proof = (p.consistency as string[]).map((h) => Buffer.from(h, 'base64'));
     try {
-      verifyConsistency(from.size, to.size, (p.consistency as string[]).map((h) => Buffer.from(h, 'base64')), from.rootHash, to.rootHash);
+      verifyConsistency(from.size, to.size, proof, from.rootHash, to.rootHash);
+      return proof;
     } catch (e) {
       throw new MonitorError('FORK', `tree ${to.size} is not an extension of the verified tree ${from.size}: ${(e as Error).message}`, { cause: e });
     }

@@ -29,8 +29,8 @@ export interface LogSource {
   readonly url: string;
   /** The latest tree head, signature verified. */
   head(): Promise<VerifiedHead>;
-  /** Proves `to` extends `from` (from.size < to.size); throws FORK when it does not. */
-  proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<void>;
+  /** Proves `to` extends `from` (from.size < to.size) and returns the verified proof; throws FORK when it does not. */
+  proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<Buffer[]>;
   /** Leaves [start, end) of the tree `head`, in order. */
   entries(start: number, end: number, head: VerifiedHead): AsyncIterable<LeafEntry>;
 }

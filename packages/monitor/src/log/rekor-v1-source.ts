@@ -36,14 +36,16 @@ export class RekorV1Source implements LogSource {
     return head;
   }
 
-  async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<void> {
-    if (from.size === 0) return;
+  async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<Buffer[]> {
+    if (from.size === 0) return [];
     const where = joinUrl(this.url, `api/v1/log/proof?firstSize=${from.size}&lastSize=${to.size}`);
     const p = obj(await httpGetJson(where, this.#http), where);
     if (!Array.isArray(p.hashes) || !p.hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)))
       throw bad(`${where}: hashes is not a list of hex SHA-256 hashes`);
+    const proof = (p.hashes as string[]).map((h) => Buffer.from(h, 'hex'));
     try {
-      verifyConsistency(from.size, to.size, (p.hashes as string[]).map((h) => Buffer.from(h, 'hex')), from.rootHash, to.rootHash);
+      verifyConsistency(from.size, to.size, proof, from.rootHash, to.rootHash);
+      return proof;
     } catch (e) {
       throw new MonitorError('FORK', `tree ${to.size} is not an extension of the verified tree ${from.size}: ${(e as Error).message}`, { cause: e });
     }

@@ -55,11 +55,12 @@ export class TilesSource implements LogSource {
     return verifyNoteHead(note, this.#keys, where);
   }
 
-  async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<void> {
-    if (from.size === 0) return;
+  async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<Buffer[]> {
+    if (from.size === 0) return [];
     const proof = await this.#withTiles(to.size, (b) => b.consistency(from.size, to.size));
     try {
       verifyConsistency(from.size, to.size, proof, from.rootHash, to.rootHash);
+      return proof;
     } catch (e) {
       throw new MonitorError('FORK', `tree ${to.size} is not an extension of the verified tree ${from.size}: ${(e as Error).message}`, { cause: e });
     }

@@ -26,7 +26,8 @@ export interface FakeLog {
   leaves: Buffer[];
   /** Signs with this key instead (a bad signature). */
   signWith?: Signer;
-  /** Serve consistency proofs from this other list of leaves (a proof that lies). */
+  /** Serve these as the entries instead of the tree's leaves (entries that are not the log's). */
+  servedEntries?: Buffer[];
   close(): Promise<void>;
 }
 
@@ -79,7 +80,7 @@ export async function startFakeLog(leaves: Buffer[]): Promise<FakeLog> {
   });
   app.get<{ Querystring: { logIndex: string } }>('/api/v1/log/entries', async (req, reply) => {
     const i = Number(req.query.logIndex);
-    const leaf = log.leaves[i];
+    const leaf = (log.servedEntries ?? log.leaves)[i];
     if (!leaf) return reply.code(404).send({ code: 404, message: 'no entry' });
     return { [leafHash(leaf).toString('hex')]: { body: leaf.toString('base64'), logIndex: i, integratedTime: 1 } };
   });
@@ -91,7 +92,7 @@ export async function startFakeLog(leaves: Buffer[]): Promise<FakeLog> {
     const c = parseTilePath(path);
     const { size } = tree();
     const width = c.width ?? TILE_WIDTH;
-    if (c.kind === 'entries') return reply.send(encodeEntryBundle(log.leaves.slice(c.index * TILE_WIDTH, c.index * TILE_WIDTH + width)));
+    if (c.kind === 'entries') return reply.send(encodeEntryBundle((log.servedEntries ?? log.leaves).slice(c.index * TILE_WIDTH, c.index * TILE_WIDTH + width)));
     const src = nodeSource(log.leaves);
     const out: Buffer[] = [];
     for (let i = 0; i < width; i++) {
@@ -114,7 +115,7 @@ export async function startFakeLog(leaves: Buffer[]): Promise<FakeLog> {
     consistency: tree().b.consistency(Number(req.query.first), Number(req.query.second)).map((h) => h.toString('base64')),
   }));
   app.get<{ Querystring: { start: string; end: string } }>('/ct/ct/v1/get-entries', async (req) => ({
-    entries: log.leaves.slice(Number(req.query.start), Math.min(Number(req.query.end) + 1, Number(req.query.start) + 100)).map((l) => ({ leaf_input: l.toString('base64'), extra_data: '' })),
+    entries: (log.servedEntries ?? log.leaves).slice(Number(req.query.start), Math.min(Number(req.query.end) + 1, Number(req.query.start) + 100)).map((l) => ({ leaf_input: l.toString('base64'), extra_data: '' })),
   }));
 
   log.url = await app.listen({ host: '127.0.0.1', port: 0 });
