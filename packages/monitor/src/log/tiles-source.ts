@@ -19,6 +19,8 @@ import { verifyNoteHead } from './verify-note-head.js';
 
 /** Largest checkpoint note read (C2SP notes are a few hundred bytes; cosignatures add lines). */
 const MAX_CHECKPOINT_BYTES = 64 * 1024;
+/** Tiles kept between polls (an expanded tile is 16 KiB: at most 16 MiB). */
+const MAX_CACHED_TILES = 1024;
 /** Tile fetch rounds allowed for one proof (each round fetches every tile the proof still lacks). */
 const MAX_PROOF_ROUNDS = 16;
 
@@ -122,8 +124,9 @@ export class TilesSource implements LogSource {
     const data = await httpGet(joinUrl(this.url, tilePath(level, index, width < TILE_WIDTH ? width : undefined)), this.#http);
     if (data.length !== width * HASH_SIZE) throw new MonitorError('BAD_RESPONSE', `tile ${key} has ${data.length} bytes, not ${width * HASH_SIZE}`);
     t = HashTile.fromBytes(level, index, data);
-    // Only full tiles stay cached for good: partial ones are replaced as the tree grows.
-    if (this.#tiles.size > 4096) this.#tiles.clear();
+    // Partial tiles are keyed by width, so a grown tree fetches its new right edge; the
+    // cache is dropped whole past MAX_CACHED_TILES so memory stays flat on a long follow.
+    if (this.#tiles.size >= MAX_CACHED_TILES) this.#tiles.clear();
     this.#tiles.set(key, t);
     return t;
   }
