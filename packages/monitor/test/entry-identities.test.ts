@@ -60,3 +60,36 @@ monitoredValues:
     'the workflow URI and the key fingerprint (configured in upper case)',
   );
 });
+
+t.test('oidMatchers as rekor-monitor: fulcioExtensions by name, oidExtensions as arcs, customExtensions dotted; exact values', async (t) => {
+  const raw = Buffer.from('https://token.actions.githubusercontent.com').toString('hex');
+  const cert = makeCertificate('email:ci@example.com', undefined, [
+    '1.3.6.1.4.1.57264.1.18=ASN1:UTF8String:https://github.com/org/repo/.github/workflows/build.yml@refs/heads/main',
+    `1.3.6.1.4.1.57264.1.1=DER:${raw}`,
+  ]);
+  const cfg = parseMonitorConfig(`
+monitoredValues:
+  oidMatchers:
+    fulcioExtensions:
+      build-config-uri: [https://github.com/org/repo/.github/workflows/build.yml@refs/heads/main]
+    oidExtensions:
+      - objectIdentifier: [1, 3, 6, 1, 4, 1, 57264, 1, 1]
+        extensionValues: [https://token.actions.githubusercontent.com]
+    customExtensions:
+      - objectIdentifier: 1.3.6.1.4.1.57264.1.18
+        extensionValues: [https://github.com/org/repo/.github/workflows/build.yml]
+`);
+  const m = matchIdentities(cfg.monitoredValues, identitiesOfLeaf(hashedRekordBody(cert)));
+  t.same(
+    m.map((x) => [x.found.objectIdentifier, x.found.extensionValue]),
+    [
+      ['1.3.6.1.4.1.57264.1.18', 'https://github.com/org/repo/.github/workflows/build.yml@refs/heads/main'],
+      ['1.3.6.1.4.1.57264.1.1', 'https://token.actions.githubusercontent.com'],
+    ],
+    'the UTF8String and the raw extension; the custom matcher wants an exact value and does not match',
+  );
+  t.throws(() => parseMonitorConfig('monitoredValues: {oidMatchers: {fulcioExtensions: {build-config: [x]}}}'), { code: 'INVALID_CONFIG', message: /unknown extension "build-config"/ });
+  t.throws(() => parseMonitorConfig('monitoredValues: {oidMatchers: {oidExtensions: [{objectIdentifier: [1, -3], extensionValues: [x]}]}}'), { code: 'INVALID_CONFIG', message: /non-negative integers/ });
+  t.throws(() => parseMonitorConfig('monitoredValues: {oidMatchers: {customExtensions: [{objectIdentifier: "1.3.x", extensionValues: [x]}]}}'), { code: 'INVALID_CONFIG', message: /dotted OID/ });
+  t.throws(() => parseMonitorConfig('monitoredValues: {oidMatchers: {customExtensions: [{objectIdentifier: "1.3.6", extensionValues: []}]}}'), { code: 'INVALID_CONFIG', message: /at least one value/ });
+});

@@ -56,7 +56,7 @@ t.test('config: rekor-monitor fields are read, unknown or malformed ones refused
     ['monitoredValues: {emails: [a]}', /unknown field "emails"/],
     ['monitoredValues: {certIdentities: [{issuers: [a]}]}', /certIdentities\[0\]\.certSubject must be a non-empty string/],
     ['monitoredValues: {fingerprints: [xyz]}', /fingerprints\[0\] is not a hex/],
-    ['monitoredValues: {oidMatchers: {}}', /oidMatchers is not supported/],
+    ['monitoredValues: {oidMatchers: {other: []}}', /oidMatchers: unknown field "other"/],
     ['startIndex: -1', /startIndex/],
     ['[1, 2]', /config must be a mapping/],
     ['a: [', /not YAML or JSON/],

@@ -19,6 +19,9 @@ export { readFulcioConfigFile } from './config/fulcio-config-file.js';
 export { describeIssuers } from './config/describe-issuers.js';
 export type { IssuerDescription, ConfigurationResponse } from './config/describe-issuers.js';
 export { BUILTIN_CI_PROVIDERS } from './config/builtin-ci-providers.js';
+// The Fulcio certificate extensions by their config names (also what a monitor matches on).
+export { EXTENSION_FIELDS } from './config/extension-fields.js';
+export type { ExtensionField } from './config/extension-fields.js';
 
 // -- the development issuer (development defaults only) --
 export {

@@ -9,6 +9,7 @@ t.test('the public surface', async (t) => {
     'DEV_AUDIENCE',
     'DEV_OIDC_INFO_FILE',
     'DEV_OIDC_KEY_FILE',
+    'EXTENSION_FIELDS',
     'ISSUER_TYPES',
     'MAX_TOKEN_LENGTH',
     'OidcError',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { EXTENSION_FIELDS } from '@sigstack/oidc';
 import { MonitorError } from '../errors.js';
 
 /**
@@ -22,6 +23,10 @@ import { MonitorError } from '../errors.js';
  *         issuers: [^https://accounts\.example\.com$]
  *     subjects: [^bob@example\.com$]
  *     fingerprints: [3f1c…]                   # SHA-256 (hex) of a certificate or public key (DER)
+ *     oidMatchers:                            # a certificate extension equal to one of the values
+ *       fulcioExtensions: { build-config-uri: [https://…] }   # Fulcio's names (oidc EXTENSION_FIELDS)
+ *       oidExtensions: [{ objectIdentifier: [1, 3, 6, 1, 4, 1, 57264, 1, 1], extensionValues: [https://…] }]
+ *       customExtensions: [{ objectIdentifier: 1.3.6.1.4.1.57264.1.9, extensionValues: [https://…] }]
  */
 export interface MonitorConfig {
   log: { publicKeyFiles: string[]; trustedRoot?: string; origin?: string };
@@ -34,6 +39,8 @@ export interface MonitoredValues {
   subjects: RegExp[];
   /** Lower-case hex. */
   fingerprints: string[];
+  /** oidMatchers, all three forms, as dotted OIDs with the exact values to match. */
+  oidExtensions: { objectIdentifier: string; extensionValues: string[] }[];
 }
 
 /** The most identities one config may watch (each is tried against every new entry). */
@@ -66,7 +73,6 @@ export function parseMonitorConfig(text: string, baseDir = process.cwd()): Monit
   const keyFiles = log.publicKeyFile === undefined ? [] : Array.isArray(log.publicKeyFile) ? log.publicKeyFile : [log.publicKeyFile];
   const mv = top.monitoredValues === undefined ? {} : object(top.monitoredValues, 'monitoredValues');
   allowOnly(mv, ['certIdentities', 'subjects', 'fingerprints', 'oidMatchers'], 'monitoredValues');
-  if (mv.oidMatchers !== undefined) throw bad('monitoredValues.oidMatchers is not supported yet (certIdentities, subjects and fingerprints are)');
   const certIdentities = list(mv.certIdentities, 'monitoredValues.certIdentities').map((c, i) => {
     const where = `monitoredValues.certIdentities[${i}]`;
     const o = object(c, where);
@@ -82,11 +88,12 @@ export function parseMonitorConfig(text: string, baseDir = process.cwd()): Monit
     if (!/^[0-9a-f]{2,64}$/.test(s)) throw bad(`monitoredValues.fingerprints[${i}] is not a hex SHA-256 fingerprint`);
     return s;
   });
-  if (certIdentities.length + subjects.length + fingerprints.length > MAX_MONITORED_VALUES)
+  const oidExtensions = mv.oidMatchers === undefined ? [] : oidMatchers(mv.oidMatchers);
+  if (certIdentities.length + subjects.length + fingerprints.length + oidExtensions.length > MAX_MONITORED_VALUES)
     throw bad(`more than ${MAX_MONITORED_VALUES} monitored values`);
   const config: MonitorConfig = {
     log: { publicKeyFiles: keyFiles.map((f, i) => resolve(baseDir, string(f, `log.publicKeyFile[${i}]`))) },
-    monitoredValues: { certIdentities, subjects, fingerprints },
+    monitoredValues: { certIdentities, subjects, fingerprints, oidExtensions },
   };
   if (log.trustedRoot !== undefined) config.log.trustedRoot = resolve(baseDir, string(log.trustedRoot, 'log.trustedRoot'));
   if (log.origin !== undefined) config.log.origin = string(log.origin, 'log.origin');
@@ -95,6 +102,44 @@ export function parseMonitorConfig(text: string, baseDir = process.cwd()): Monit
     config.startIndex = top.startIndex as number;
   }
   return config;
+}
+
+/** rekor-monitor's oidMatchers (pkg/fulcio/extensions): three spellings of "extension OID has one of these values". */
+function oidMatchers(raw: unknown): MonitoredValues['oidExtensions'] {
+  const where = 'monitoredValues.oidMatchers';
+  const o = object(raw, where);
+  allowOnly(o, ['fulcioExtensions', 'oidExtensions', 'customExtensions'], where);
+  const out: MonitoredValues['oidExtensions'] = [];
+  const values = (v: unknown, w: string) => {
+    const l = list(v, w).map((x, i) => string(x, `${w}[${i}]`));
+    if (l.length === 0) throw bad(`${w} must list at least one value`);
+    return l;
+  };
+  if (o.fulcioExtensions !== undefined) {
+    const f = object(o.fulcioExtensions, `${where}.fulcioExtensions`);
+    for (const [name, v] of Object.entries(f)) {
+      const field = EXTENSION_FIELDS.find((e) => e.name === name);
+      if (!field) throw bad(`${where}.fulcioExtensions: unknown extension ${JSON.stringify(name)} (one of ${EXTENSION_FIELDS.map((e) => e.name).join(', ')})`);
+      out.push({ objectIdentifier: field.oid, extensionValues: values(v, `${where}.fulcioExtensions.${name}`) });
+    }
+  }
+  list(o.oidExtensions, `${where}.oidExtensions`).forEach((e, i) => {
+    const w = `${where}.oidExtensions[${i}]`;
+    const x = object(e, w);
+    allowOnly(x, ['objectIdentifier', 'extensionValues'], w);
+    const arcs = list(x.objectIdentifier, `${w}.objectIdentifier`);
+    if (arcs.length < 2 || !arcs.every((a) => Number.isSafeInteger(a) && (a as number) >= 0)) throw bad(`${w}.objectIdentifier must be a list of non-negative integers`);
+    out.push({ objectIdentifier: arcs.join('.'), extensionValues: values(x.extensionValues, `${w}.extensionValues`) });
+  });
+  list(o.customExtensions, `${where}.customExtensions`).forEach((e, i) => {
+    const w = `${where}.customExtensions[${i}]`;
+    const x = object(e, w);
+    allowOnly(x, ['objectIdentifier', 'extensionValues'], w);
+    const oid = string(x.objectIdentifier, `${w}.objectIdentifier`);
+    if (!/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw bad(`${w}.objectIdentifier must be a dotted OID`);
+    out.push({ objectIdentifier: oid, extensionValues: values(x.extensionValues, `${w}.extensionValues`) });
+  });
+  return out;
 }
 
 function bad(message: string): MonitorError {

@@ -12,6 +12,8 @@ export interface EntryIdentity {
   issuer?: string;
   /** Lower-case hex SHA-256 of the certificate DER (when the whole certificate is there) and of the SPKI DER. */
   fingerprints: string[];
+  /** Certificate extension values by dotted OID, read as rekor-monitor does (an ASN.1 string, else the raw bytes). */
+  extensions?: Record<string, string>;
 }
 
 /** Largest JSON entry body read for identities (a bigger one is skipped, not parsed). */
@@ -90,14 +92,25 @@ function precertificateIdentity(tbs: Buffer): EntryIdentity | undefined {
   return { kind: 'precertificate', ...namesOf(parts), fingerprints: [sha256Hex(parts.spki)] };
 }
 
-function namesOf(parts: CertificateParts): { sans: string[]; issuer?: string } {
+function namesOf(parts: CertificateParts): { sans: string[]; issuer?: string; extensions: Record<string, string> } {
   const sanExts = parts.extensions.filter((e) => e.id === OID.subjectAltName).map((e) => e.value);
   const sans = safe(() => subjectAltNames(sanExts, 'certificate')) ?? [];
   const v2 = parts.extensions.find((e) => e.id === OID.fulcioIssuerV2);
   const v1 = parts.extensions.find((e) => e.id === OID.fulcioIssuerV1);
   // .1.8 is a DER UTF8String; .1.1 (deprecated) is the raw issuer URL.
   const issuer = v2 ? safe(() => utf8String(v2.value)) : v1 ? v1.value.toString('utf8') : undefined;
-  return issuer === undefined ? { sans } : { sans, issuer };
+  const extensions: Record<string, string> = {};
+  for (const e of parts.extensions) if (e.id !== OID.subjectAltName) extensions[e.id] = extensionString(e.value);
+  return issuer === undefined ? { sans, extensions } : { sans, issuer, extensions };
+}
+
+/** DER string types Go's asn1.Unmarshal reads into a string: UTF8String, NumericString, PrintableString, IA5String. */
+const STRING_TAGS = new Set([0x0c, 0x12, 0x13, 0x16]);
+
+/** rekor-monitor's OIDMatchesPolicy: the extension as an ASN.1 string when it is exactly one, else its raw bytes (Fulcio's .1.1–.1.6). */
+function extensionString(value: Buffer): string {
+  const t = safe(() => readDer(value, 'extension'));
+  return t && STRING_TAGS.has(t.tag) ? contents(value, t).toString('utf8') : value.toString('utf8');
 }
 
 function utf8String(value: Buffer): string | undefined {

@@ -4,16 +4,17 @@ import type { EntryIdentity } from './entry-identities.js';
 /** Which monitored value matched, and what in the entry matched it (the alert's body). */
 export interface IdentityMatch {
   /** The configured value, as written: `certSubject` (+ `issuers`), `subject` or `fingerprint`. */
-  monitored: { certSubject?: string; issuers?: string[]; subject?: string; fingerprint?: string };
+  monitored: { certSubject?: string; issuers?: string[]; subject?: string; fingerprint?: string; objectIdentifier?: string; extensionValues?: string[] };
   /** The entry's identity that matched. */
-  found: { kind: EntryIdentity['kind']; subject?: string; issuer?: string; fingerprint?: string };
+  found: { kind: EntryIdentity['kind']; subject?: string; issuer?: string; fingerprint?: string; objectIdentifier?: string; extensionValue?: string };
 }
 
 /**
  * Matches an entry's identities against the watch list, as rekor-monitor does:
  * certIdentities match a certificate SAN against `certSubject` and, when `issuers` is
  * given, the certificate's OIDC issuer against one of them; `subjects` match any SAN;
- * `fingerprints` match a certificate's or key's SHA-256 exactly.
+ * `fingerprints` match a certificate's or key's SHA-256 exactly; `oidMatchers` match a
+ * certificate extension equal to one of the listed values.
  */
 export function matchIdentities(values: MonitoredValues, ids: readonly EntryIdentity[]): IdentityMatch[] {
   const out: IdentityMatch[] = [];
@@ -35,6 +36,14 @@ export function matchIdentities(values: MonitoredValues, ids: readonly EntryIden
     }
     for (const f of values.fingerprints) {
       if (id.fingerprints.includes(f)) out.push({ monitored: { fingerprint: f }, found: { kind: id.kind, fingerprint: f, ...(id.sans[0] !== undefined ? { subject: id.sans[0] } : {}) } });
+    }
+    for (const m of values.oidExtensions) {
+      const v = id.extensions?.[m.objectIdentifier];
+      if (v === undefined || !m.extensionValues.includes(v)) continue;
+      out.push({
+        monitored: { objectIdentifier: m.objectIdentifier, extensionValues: m.extensionValues },
+        found: { kind: id.kind, objectIdentifier: m.objectIdentifier, extensionValue: v, ...(id.sans[0] !== undefined ? { subject: id.sans[0] } : {}) },
+      });
     }
   }
   return out;

@@ -13,11 +13,13 @@ export interface TestCertificate {
   spki: Buffer;
 }
 
-export function makeCertificate(san: string, issuer?: string): TestCertificate {
+/** `extra`: more `-addext` values (e.g. `1.3.6.1.4.1.57264.1.18=ASN1:UTF8String:…`, or `…=DER:<hex>` for raw bytes). */
+export function makeCertificate(san: string, issuer?: string, extra: string[] = []): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'monitor-cert-'));
   try {
     const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/O=sigstore.dev', '-days', '1', '-addext', `subjectAltName=${san}`];
     if (issuer !== undefined) args.push('-addext', `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`);
+    for (const e of extra) args.push('-addext', e);
     execFileSync('openssl', args, { stdio: 'ignore' });
     const pem = readFileSync(join(dir, 'c.pem'), 'utf8');
     const spkiPem = execFileSync('openssl', ['x509', '-in', join(dir, 'c.pem'), '-pubkey', '-noout']).toString();
