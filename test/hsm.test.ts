@@ -67,6 +67,38 @@ t.test('sigstack hsm generate makes each key on the token; pubkey and check find
   t.match(wrongAlg.stderr, /is ecdsa-p256-sha256, expected ed25519/);
 });
 
+const spkiOfFirst = (file: string) => {
+  const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(readFileSync(file, 'utf8'))![0];
+  return new X509Certificate(first).publicKey.export({ type: 'spki', format: 'der' });
+};
+const spkiOfPem = (pem: string) => Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+
+t.test('ca init and tsa init --key: the chains certify the token keys; a stack on them starts, and refuses a key the chain does not name', async (t) => {
+  const dataDir = join(dir, 'init-data');
+  await runOk(node, [...bin, 'ca', 'init', '--dir', join(dataDir, 'fulcio'), '--key', uris.fulcio!]).then((r) => t.match(r.stdout, /intermediate key pkcs11:token=sigstack;object=fulcio/));
+  await runOk(node, [...bin, 'tsa', 'init', '--dir', join(dataDir, 'tsa'), '--key', uris.tsa!]).then((r) => t.match(r.stdout, /leaf key pkcs11:token=sigstack;object=tsa/));
+  t.ok(spkiOfFirst(join(dataDir, 'fulcio', 'fulcio_chain.pem')).equals(spkiOfPem(pubs.fulcio!)), 'the intermediate certificate names the token key');
+  t.ok(spkiOfFirst(join(dataDir, 'tsa', 'tsa_chain.pem')).equals(spkiOfPem(pubs.tsa!)), 'the TSA leaf certificate names the token key');
+  const notUri = await cli(['ca', 'init', '--dir', join(dir, 'other-ca'), '--key', '/some/file.pem']);
+  t.match(notUri.stderr, /--key takes a pkcs11: URI/);
+  const cfg = join(dir, 'init.yaml');
+  writeFileSync(cfg, `fulcio:\n  key: { path: '${uris.fulcio}' }\ntsa:\n  key: { path: '${uris.tsa}' }\n`);
+  const s = await startStack({ dataDir, args: ['--config', cfg] });
+  const chain = await (await fetch(`${s.url}/api/v1/timestamp/certchain`)).text();
+  t.equal(chain, readFileSync(join(dataDir, 'tsa', 'tsa_chain.pem'), 'utf8'), 'the TSA serves the chain tsa init made');
+  await s.stop();
+  // The CA key swapped for another token key: the chain does not name it, and the start says so.
+  writeFileSync(cfg, `fulcio:\n  key: { path: '${uris.ctlog}' }\ntsa:\n  key: { path: '${uris.tsa}' }\n`);
+  const err = await startStack({ dataDir, args: ['--config', cfg] }).then(
+    async (s2) => {
+      await s2.stop();
+      return undefined;
+    },
+    (e: Error) => e,
+  );
+  t.match(err?.message ?? '', /the intermediate certificate does not certify the CA's signing key/, 'a chain that does not name the key stops the start');
+});
+
 const yaml = (u: Record<string, string>, extra = '') =>
   `rekor:\n  key: { path: '${u.rekor}' }\n` +
   `rekorV2:\n  offerInSigningConfig: true\n  key: { path: '${u.rekorV2}' }\n` +
@@ -107,11 +139,8 @@ t.test('the whole stack with every key on the token', async (t) => {
   await t.test('the published trust material carries the token keys', async (t) => {
     t.equal(readFileSync(stack.rekorPub, 'utf8'), pubs.rekor, 'rekor.pub is the token key');
     t.equal(readFileSync(stack.ctfePub, 'utf8'), pubs.ctlog, 'ctfe.pub is the token key');
-    const spki = (pem: string) => Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
-    const chainSpki = (file: string) => {
-      const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(readFileSync(file, 'utf8'))![0];
-      return new X509Certificate(first).publicKey.export({ type: 'spki', format: 'der' });
-    };
+    const spki = spkiOfPem;
+    const chainSpki = spkiOfFirst;
     t.ok(chainSpki(stack.fulcioChain).equals(spki(pubs.fulcio!)), 'the CA intermediate certifies the token key');
     t.ok(chainSpki(stack.tsaChain).equals(spki(pubs.tsa!)), 'the TSA leaf certifies the token key');
     const root = JSON.parse(readFileSync(stack.trustedRoot, 'utf8'));
