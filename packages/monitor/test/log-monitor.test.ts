@@ -110,6 +110,20 @@ for (const { kind, path, leaf } of KINDS) {
   });
 }
 
+t.test('tiles: a partial tile deleted once its full tile exists is read from the full tile (C2SP)', async (t) => {
+  const log = await startFakeLog(plainLeaves(300));
+  t.teardown(() => log.close());
+  const { m, alerts } = monitorFor(log, 'tiles', '/tiles');
+  await m.poll();
+  log.leaves = [...log.leaves, ...plainLeaves(300, 'b'), hashedRekordBody(alice)];
+  log.ahead = plainLeaves(400, 'ahead');
+  log.deletePartials = true;
+  const r = await m.poll();
+  t.equal(r.verified?.size, 601);
+  t.equal(r.entries, 301);
+  t.match(alerts, [{ type: 'identity', index: 600 }]);
+});
+
 t.test('startIndex scans entries before the first tree head', async (t) => {
   const log = await startFakeLog([...plainLeaves(3), hashedRekordBody(alice)]);
   t.teardown(() => log.close());

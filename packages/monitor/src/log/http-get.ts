@@ -10,6 +10,16 @@ export interface HttpGetOptions {
   maxBytes?: number;
 }
 
+/** GET `url`, or undefined when it answers 404 (what C2SP tile readers fall back on). */
+export async function httpGetOrNotFound(url: string, opts: HttpGetOptions = {}): Promise<Buffer | undefined> {
+  try {
+    return await httpGet(url, opts);
+  } catch (e) {
+    if (e instanceof MonitorError && e.code === 'FETCH_FAILED' && / HTTP 404$/.test(e.message)) return undefined;
+    throw e;
+  }
+}
+
 /**
  * GET `url` and return the body. A network failure or a non-2xx status is FETCH_FAILED
  * (the monitor could not look, which says nothing about the log's honesty); a body

@@ -13,7 +13,7 @@ import {
   type NodeSource,
 } from '@sigstack/merkle';
 import { MonitorError } from '../errors.js';
-import { httpGet, joinUrl, type HttpGetOptions } from './http-get.js';
+import { httpGet, httpGetOrNotFound, joinUrl, type HttpGetOptions } from './http-get.js';
 import type { LeafEntry, LogSource, VerifiedHead } from './log-source.js';
 import { verifyNoteHead } from './verify-note-head.js';
 
@@ -71,13 +71,15 @@ export class TilesSource implements LogSource {
   async *entries(start: number, end: number, head: VerifiedHead): AsyncIterable<LeafEntry> {
     for (let n = Math.floor(start / TILE_WIDTH); n * TILE_WIDTH < end; n++) {
       const width = widthAt(0, n, head.size);
-      const data = await httpGet(joinUrl(this.url, entriesPath(n, width < TILE_WIDTH ? width : undefined)), this.#http);
       let bundle: Buffer[];
       try {
-        bundle = decodeEntryBundle(data);
+        bundle = decodeEntryBundle(await this.#partialOrFull(entriesPath(n, width < TILE_WIDTH ? width : undefined), entriesPath(n), width));
       } catch (e) {
+        if (e instanceof MonitorError) throw e;
         throw new MonitorError('BAD_RESPONSE', `entry bundle ${n}: ${(e as Error).message}`, { cause: e });
       }
+      // A full bundle fetched in place of a deleted partial one: its first `width` entries.
+      if (bundle.length > width && width < TILE_WIDTH) bundle = bundle.slice(0, width);
       if (bundle.length !== width) throw new MonitorError('BAD_RESPONSE', `entry bundle ${n} has ${bundle.length} entries, not ${width}`);
       const hashes = await this.#tile(0, n, width);
       for (let k = Math.max(0, start - n * TILE_WIDTH); k < width && n * TILE_WIDTH + k < end; k++) {
@@ -117,11 +119,21 @@ export class TilesSource implements LogSource {
     throw new MonitorError('BAD_RESPONSE', `tiles of tree ${size}: a proof needed more than ${MAX_PROOF_ROUNDS} fetch rounds`);
   }
 
+  /**
+   * A partial tile (or bundle), or, when the log has deleted it because the full one now
+   * exists (C2SP tlog-tiles allows that), the full one: the caller keeps the prefix.
+   */
+  async #partialOrFull(partial: string, full: string, width: number): Promise<Buffer> {
+    if (width === TILE_WIDTH) return httpGet(joinUrl(this.url, full), this.#http);
+    return (await httpGetOrNotFound(joinUrl(this.url, partial), this.#http)) ?? httpGet(joinUrl(this.url, full), this.#http);
+  }
+
   async #tile(level: number, index: number, width: number): Promise<HashTile> {
     const key = `${level}/${index}/${width}`;
     let t = this.#tiles.get(key);
     if (t) return t;
-    const data = await httpGet(joinUrl(this.url, tilePath(level, index, width < TILE_WIDTH ? width : undefined)), this.#http);
+    let data = await this.#partialOrFull(tilePath(level, index, width < TILE_WIDTH ? width : undefined), tilePath(level, index), width);
+    if (width < TILE_WIDTH && data.length === TILE_WIDTH * HASH_SIZE) data = data.subarray(0, width * HASH_SIZE);
     if (data.length !== width * HASH_SIZE) throw new MonitorError('BAD_RESPONSE', `tile ${key} has ${data.length} bytes, not ${width * HASH_SIZE}`);
     t = HashTile.fromBytes(level, index, data);
     // Partial tiles are keyed by width, so a grown tree fetches its new right edge; the

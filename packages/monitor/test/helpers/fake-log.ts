@@ -28,6 +28,9 @@ export interface FakeLog {
   signWith?: Signer;
   /** Serve these as the entries instead of the tree's leaves (entries that are not the log's). */
   servedEntries?: Buffer[];
+  /** Tiles only: leaves already in the tiles but not yet in a checkpoint, and partial tiles deleted once full (as C2SP allows). */
+  ahead?: Buffer[];
+  deletePartials?: boolean;
   close(): Promise<void>;
 }
 
@@ -90,10 +93,16 @@ export async function startFakeLog(leaves: Buffer[]): Promise<FakeLog> {
   app.get('/tiles/*', async (req, reply) => {
     const path = (req.params as { '*': string })['*'];
     const c = parseTilePath(path);
-    const { size } = tree();
+    const all = [...log.leaves, ...(log.ahead ?? [])];
+    const size = all.length;
     const width = c.width ?? TILE_WIDTH;
-    if (c.kind === 'entries') return reply.send(encodeEntryBundle((log.servedEntries ?? log.leaves).slice(c.index * TILE_WIDTH, c.index * TILE_WIDTH + width)));
-    const src = nodeSource(log.leaves);
+    if (log.deletePartials && c.width !== undefined && (c.index + 1) * TILE_WIDTH * 2 ** (8 * (c.kind === 'entries' ? 0 : c.level)) <= size)
+      return reply.code(404).send({ code: 404, message: 'partial tile deleted: the full one exists' });
+    if (c.kind === 'entries') {
+      const entries = [...(log.servedEntries ?? log.leaves), ...(log.ahead ?? [])];
+      return reply.send(encodeEntryBundle(entries.slice(c.index * TILE_WIDTH, c.index * TILE_WIDTH + width)));
+    }
+    const src = nodeSource(all);
     const out: Buffer[] = [];
     for (let i = 0; i < width; i++) {
       const idx = c.index * TILE_WIDTH + i;
