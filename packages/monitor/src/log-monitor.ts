@@ -87,8 +87,9 @@ export class LogMonitor {
         throw e;
       }
       const headRef: TreeRef = { origin: head.origin, size: head.size, rootHash: head.rootHash.toString('hex'), signed: head.signed };
-      const expectedOrigin = prev?.origin ?? o.origin;
-      if (expectedOrigin !== undefined && head.origin !== expectedOrigin) {
+      // The configured origin and the one verified before both hold.
+      const expectedOrigin = [o.origin, prev?.origin].find((x) => x !== undefined && x !== head.origin);
+      if (expectedOrigin !== undefined) {
         await raise(inconsistency('ORIGIN_CHANGED', `checkpoint origin ${JSON.stringify(head.origin)} is not ${JSON.stringify(expectedOrigin)}`, prevRef, headRef));
         return this.#done('alert', { alerts, entries: 0 });
       }

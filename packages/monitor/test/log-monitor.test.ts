@@ -145,6 +145,21 @@ t.test('a checkpoint origin other than the one verified before alerts ORIGIN_CHA
   t.match(alerts, [{ type: 'inconsistency', code: 'ORIGIN_CHANGED' }]);
 });
 
+t.test('a configured origin the log does not sign alerts ORIGIN_CHANGED from the first poll on', async (t) => {
+  const log = await startFakeLog(plainLeaves(5));
+  t.teardown(() => log.close());
+  const alerts: Alert[] = [];
+  const m = new LogMonitor({
+    source: createLogSource('tiles', `${log.url}/tiles`, [parseVerificationKey(log.publicKeyPem)]),
+    monitoredValues: watch,
+    origin: 'expected.example/log',
+    alerts: createAlertSink({ write: (l) => alerts.push(JSON.parse(l) as Alert) }),
+  });
+  await m.poll();
+  await m.poll();
+  t.match(alerts, [{ code: 'ORIGIN_CHANGED', message: /"fake.example\/log" is not "expected.example\/log"/ }, { code: 'ORIGIN_CHANGED' }]);
+});
+
 t.test('state: another log\'s state file and a garbage file are refused with STATE_FAILED', async (t) => {
   const log = await startFakeLog(plainLeaves(5));
   t.teardown(() => log.close());
