@@ -63,6 +63,12 @@ t.test('sigstack hsm generate makes each key on the token; pubkey and check find
   const again = await cli(['hsm', 'generate', '--uri', token.uri('rekor'), '--algorithm', 'ecdsa-p256-sha256']);
   t.equal(again.code, 2);
   t.match(again.stderr, /a private key object=rekor exists on the token already/, 'a key is never replaced');
+  const csr = join(dir, 'fulcio.csr');
+  await runOk(node, [...bin, 'hsm', 'csr', '--uri', uris.fulcio!, '--organization', 'example', '--common-name', 'example intermediate', '--out', csr]);
+  const req = await runOk('openssl', ['req', '-in', csr, '-verify', '-noout', '-subject', '-pubkey']);
+  t.match(req.stdout, /subject=O\s?=\s?example, CN\s?=\s?example intermediate/);
+  t.ok(req.stdout.includes(pubs.fulcio!), 'the request carries the token key');
+  t.match(req.stderr + req.stdout, /verify OK/i, 'openssl verifies the signature made on the token');
   const wrongAlg = await cli(['hsm', 'check', '--uri', uris.rekor!, '--algorithm', 'ed25519']);
   t.match(wrongAlg.stderr, /is ecdsa-p256-sha256, expected ed25519/);
 });

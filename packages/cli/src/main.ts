@@ -33,7 +33,7 @@ commands:
   tsa init  create the timestamp authority's chain (root + leaf) for production, once
             --dir DIR         the TSA directory (default ./.sigstack/tsa); then move keys/tsa-root.pem offline
             --key pkcs11:...  the leaf (signing) key on an HSM, not a file
-  hsm       keys on a PKCS#11 token: generate, pubkey, check (sigstack hsm help)
+  hsm       keys on a PKCS#11 token: generate, pubkey, check, csr (sigstack hsm help)
   tuf       the TUF ceremony: sigstack tuf help
   witness   run a C2SP tlog-witness that cosigns a log's checkpoints: sigstack witness --help
             --data-dir DIR --log 'ORIGIN VKEY' --listen HOST:PORT; "sigstack witness key" prints its key

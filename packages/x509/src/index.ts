@@ -14,6 +14,7 @@ export {
 } from './certificate-builder.js';
 export type { CertificateSpec, KeyUsageName } from './certificate-builder.js';
 export { encodeName, decodeName } from './distinguished-name.js';
+export { issueCertificationRequest } from './certification-request.js';
 export type { DistinguishedName } from './distinguished-name.js';
 // The minimal DER writer for hot paths (TSA responses, Fulcio leaves).
 export {

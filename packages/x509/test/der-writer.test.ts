@@ -100,3 +100,17 @@ t.test('times: whole seconds, UTCTime from 1950 through 2049', async (t) => {
   t.equal(hex(timeChoice(Date.UTC(2050, 0, 1))), hex(generalizedTime(Date.UTC(2050, 0, 1))));
   t.throws(() => generalizedTime(Date.UTC(10000, 0, 1)), RangeError);
 });
+
+t.test('issueCertificationRequest: a PKCS#10 request openssl verifies, for each signing algorithm', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { createEphemeralSigner } = await import('@sigstack/core');
+  const { issueCertificationRequest } = await import('../src/index.js');
+  for (const alg of ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ed25519'] as const) {
+    const signer = createEphemeralSigner(alg);
+    const der = await issueCertificationRequest({ subject: { organization: 'example', commonName: 'example intermediate' }, signer });
+    const text = execFileSync('openssl', ['req', '-inform', 'DER', '-verify', '-noout', '-text'], { input: der, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    t.match(text, /Subject: O\s?=\s?example, CN\s?=\s?example intermediate/, alg);
+    const pub = execFileSync('openssl', ['req', '-inform', 'DER', '-pubkey', '-noout'], { input: der, encoding: 'utf8' });
+    t.equal(pub, signer.publicKey.export({ type: 'spki', format: 'pem' }), `${alg}: the request carries the signer's key`);
+  }
+});

@@ -21,6 +21,7 @@ t.test('the public surface', async (t) => {
     'generalizedTime',
     'integerFromContent',
     'issueCertificate',
+    'issueCertificationRequest',
     'keyIdentifier',
     'keyUsageBits',
     'linkProblem',
