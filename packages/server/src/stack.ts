@@ -58,6 +58,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
 
   let ready = false;
   let tufOnline: OnlineRepository | undefined;
+  let tufOnlineKey: { close(): void } | undefined;
   let app: FastifyInstance;
   try {
     app = await buildApp({
@@ -97,6 +98,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
   // are still sequenced), then closes the services: the sequencers drain last.
   app.addHook('onClose', async () => {
     tufOnline?.stop();
+    tufOnlineKey?.close();
     await identity.close();
     await services.close();
   });
@@ -125,6 +127,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       if (!tufOnline) {
         const published = await publishTrust(config, services, { url: stack.url, clock, devIssuer, onTufError: (err) => app.log.error({ err }, 'TUF refresh failed') });
         tufOnline = published.tufOnline;
+        tufOnlineKey = published.tufOnlineKey;
       }
       ready = true;
       return stack.url;

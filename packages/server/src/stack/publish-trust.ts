@@ -2,6 +2,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { writeFileAtomic, type Clock } from '@sigstack/core';
 import { devIssuerUrls, DEV_OIDC_INFO_FILE, DEV_OIDC_KEY_FILE } from '@sigstack/oidc';
 import type { OnlineRepository } from '@sigstack/tuf';
+import { Pkcs11Signer } from '@sigstack/pkcs11';
 import type { StackConfig } from '../config.js';
 import { KeyValidity } from '../trust/key-validity.js';
 import { buildTrustMaterial } from '../trust/trust-material.js';
@@ -23,6 +24,8 @@ export function tufRepositoryDirOf(config: StackConfig): string | undefined {
 export interface PublishedTrust {
   /** The TUF online roles' re-signing, when the stack serves a repository; stop on close. */
   tufOnline?: OnlineRepository;
+  /** The online key when it is on an HSM: its sessions close with the stack. */
+  tufOnlineKey?: Pkcs11Signer;
 }
 
 /**
@@ -74,9 +77,10 @@ export async function publishTrust(
   if (!repositoryDir) return {};
   const timestampExpiryMs = config.tuf.timestampExpirySeconds !== undefined ? config.tuf.timestampExpirySeconds * 1000 : config.tuf.timestampExpiryHours * 3_600_000;
   const common = { clock: o.clock, timestampExpiryMs, onError: o.onTufError };
-  const tuf = config.tuf.repositoryDir
-    ? await openStackTuf({ mode: 'operator', repositoryDir, onlineKey: await openKey(config.dataDir, config.tuf.onlineKey!, undefined), ...common })
+  const onlineKey = config.tuf.repositoryDir ? await openKey(config.dataDir, config.tuf.onlineKey!, undefined) : undefined;
+  const tuf = onlineKey
+    ? await openStackTuf({ mode: 'operator', repositoryDir, onlineKey, ...common })
     : await openStackTuf({ mode: 'development', dir: join(config.dataDir, 'tuf'), targets: material.tufTargets, ...common });
   writeFileAtomic(join(trustDir, 'root.json'), tuf.rootBytes);
-  return { tufOnline: tuf.online };
+  return { tufOnline: tuf.online, ...(onlineKey instanceof Pkcs11Signer ? { tufOnlineKey: onlineKey } : {}) };
 }
