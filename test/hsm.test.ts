@@ -115,7 +115,8 @@ const yaml = (u: Record<string, string>, extra = '') =>
 
 t.test('a wrong PIN, a missing key or a wrong key type stops the start with a clear message', async (t) => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['wrong PIN', { ...uris, ctlog: uris.ctlog!.replace(/pin-source=[^&]*/, 'pin-value=0000') }, /PIN/],
+    ['wrong PIN', { ...uris, ctlog: uris.ctlog!.replace(/pin-source=[^&]*/, 'pin-value=0000') }, /HSM key pkcs11:token=sigstack;object=ctlog;id=[^:]*: (the token refused the PIN|the PIN differs from the one this process logged in to the token with)/],
+    ['wrong PIN, first key', { ...uris, rekor: uris.rekor!.replace(/pin-source=[^&]*/, 'pin-value=0000') }, /HSM key pkcs11:token=sigstack;object=rekor;id=[^:]*: the token refused the PIN \(CKR_PIN_INCORRECT\)/],
     ['missing key', { ...uris, tsa: token.uri('no-such-key') }, /no private key object=no-such-key on the token/],
     ['wrong key type', { ...uris, rekor: uris.rekorV2! }, /is ed25519, expected ecdsa-p256-sha256/],
   ];

@@ -116,8 +116,10 @@ export class Pkcs11Signer implements Signer {
     } catch (e) {
       if (signer) signer.close();
       else module.release();
-      if (e instanceof HsmError) throw e;
-      throw new HsmError('TOKEN_ERROR', `key ${redactPkcs11Uri(opts.uri)}: ${(e as Error).message}`, { cause: e });
+      // Every refusal names the key (a stack opens several, often on one token).
+      const name = opts.uri.split('?')[0]!;
+      if (e instanceof HsmError) throw e.message.includes(name) ? e : new HsmError(e.code, `HSM key ${name}: ${e.message}`, { cause: e });
+      throw new HsmError('TOKEN_ERROR', `HSM key ${name}: ${(e as Error).message}`, { cause: e });
     }
   }
 

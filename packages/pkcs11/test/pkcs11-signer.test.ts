@@ -50,7 +50,11 @@ t.test('many signatures at once share the pool and all verify', async (t) => {
 t.test('start-up refusals are coded and name the problem', async (t) => {
   generateTokenKey({ uri: token.uri('refuse'), algorithm: 'ecdsa-p256-sha256' });
   const base = `pkcs11:token=${token.label};object=refuse?module-path=${token.module}`;
-  await t.rejects(Pkcs11Signer.open({ uri: `${base}&pin-value=0000` }), { name: 'HsmError', code: 'PIN_INCORRECT' });
+  await t.rejects(Pkcs11Signer.open({ uri: `${base}&pin-value=0000` }), {
+    name: 'HsmError',
+    code: 'PIN_INCORRECT',
+    message: /^HSM key pkcs11:token=unit;object=refuse: the PIN differs|^HSM key pkcs11:token=unit;object=refuse: the token refused the PIN/,
+  });
   await t.rejects(Pkcs11Signer.open({ uri: base, env: {} }), { code: 'PIN_MISSING', message: /SIGSTACK_PKCS11_PIN/ });
   await t.rejects(Pkcs11Signer.open({ uri: `pkcs11:token=${token.label};object=refuse?pin-value=1234`, env: {} }), { code: 'MODULE_UNAVAILABLE' });
   await t.rejects(Pkcs11Signer.open({ uri: `${base}&pin-value=1234`.replace(token.module, '/nonexistent/lib.so') }), { code: 'MODULE_UNAVAILABLE', message: /nonexistent/ });
