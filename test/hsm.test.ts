@@ -25,7 +25,7 @@ import { clientEnv } from './lib/client-env.js';
 import { cosignInitialize } from './lib/tuf-clients.js';
 import { ceremonyFromDevRepository, toTufKey } from './lib/tuf-ceremony.js';
 import { createSoftHsmToken } from './lib/softhsm.js';
-import { hashedrekordEntry, newSigningKey } from './lib/hashedrekord-entry.js';
+import { hashedrekordEntry, hashedRekordV002Request, newSigningKey } from './lib/hashedrekord-entry.js';
 
 t.setTimeout(400_000);
 
@@ -261,6 +261,10 @@ t.test('the whole stack with every key on the token', async (t) => {
     const rk = await rekorWrite();
     t.equal(rk.status, 503, 'Rekor v1: 503');
     t.ok(Number(rk.headers.get('retry-after')) >= 1, 'Rekor v1: Retry-After');
+    const v2 = await fetch(`${stack.url}/api/v2/log/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hashedRekordV002Request(key)) });
+    t.equal(v2.status, 503, 'Rekor v2 (Ed25519 checkpoint key): 503');
+    t.ok(Number(v2.headers.get('retry-after')) >= 1, 'Rekor v2: Retry-After');
+    t.match(await v2.json(), { code: 503, message: /signing key is unavailable/ });
 
     const tok = await idp.emailToken('carol@example.com');
     const client = generateKeyPairSync('ec', { namedCurve: 'P-256' });
