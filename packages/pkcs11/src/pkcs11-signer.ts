@@ -31,7 +31,7 @@ export const DEFAULT_RECONNECT_INTERVAL_MS = 1000;
 interface Connection {
   /** The module generation the sessions belong to (LoadedModule.reinitialize). */
   generation: number;
-  sessions: Handle[];
+  /** Sessions free to sign; the others are signing and come back through #release. */
   idle: Handle[];
   key: Handle;
 }
@@ -66,6 +66,8 @@ export class Pkcs11Signer implements Signer {
   #lastAttempt = 0;
   #lastFailure = '';
   #waiting: ((s: Handle | Error) => void)[] = [];
+  /** Sessions taken for a signature and not yet given back. */
+  #busy = 0;
   #closed = false;
 
   private constructor(o: { module: LoadedModule; u: Pkcs11Uri; uri: string; pin: string; size: number; reconnectMs: number; conn: Connection; algorithm: SigningAlgorithm; publicKey: KeyObject; publicKeyDer: Buffer }) {
@@ -99,7 +101,7 @@ export class Pkcs11Signer implements Signer {
     try {
       const { conn, info } = connect(module, u, pin, size);
       if (opts.algorithm && opts.algorithm !== info.algorithm) {
-        closeSessions(module, conn);
+        closeIdle(module, conn);
         throw new HsmError('KEY_TYPE', `key ${redactPkcs11Uri(opts.uri)} is ${info.algorithm}, expected ${opts.algorithm}`);
       }
       signer = new Pkcs11Signer({ module, u, uri: redactPkcs11Uri(opts.uri), pin, size, reconnectMs: opts.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS, conn, ...info });
@@ -128,39 +130,41 @@ export class Pkcs11Signer implements Signer {
     const input = this.#digest ? createHash(this.#digest).update(data).digest() : Buffer.from(data);
     const conn = this.#connection();
     const session = await this.#acquire(conn);
+    this.#busy++;
+    let raw: Buffer;
     try {
       const p11 = this.#module.p11;
       p11.C_SignInit(session, { mechanism: this.#digest ? CKM_ECDSA : CKM_EDDSA }, conn.key);
       this.#module.inFlight++;
-      let raw: Buffer;
       try {
         raw = await p11.C_SignAsync(session, input, Buffer.alloc(132));
       } finally {
         this.#module.inFlight--;
       }
-      this.#release(conn, session);
-      return this.#digest ? toDerEcdsaSignature(raw) : raw;
     } catch (cause) {
-      if (!ckr(cause)) {
-        this.#release(conn, session);
-        throw cause;
-      }
       // Any PKCS#11 failure while signing means the token cannot be trusted to sign
       // for now: drop the connection (once, if it still is the current one) and let
       // the next signature reconnect.
-      this.#drop(conn, `${(cause as Error).message}`);
+      if (ckr(cause)) this.#drop(conn, (cause as Error).message);
+      this.#release(conn, session);
+      if (!ckr(cause)) throw cause;
       throw new CoreError('SIGNER_UNAVAILABLE', `the HSM key ${this.uri} cannot sign: ${(cause as Error).message}`, { cause });
     }
+    this.#release(conn, session);
+    return this.#digest ? toDerEcdsaSignature(raw) : raw;
   }
 
-  /** Closes the sessions and releases the module (finalised with its last key). */
+  /**
+   * Closes the sessions and releases the module (finalised with its last key). A
+   * signature still running keeps its session, and the module, until it ends.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#conn && this.#conn.generation === this.#module.generation) closeSessions(this.#module, this.#conn);
+    if (this.#conn && this.#conn.generation === this.#module.generation) closeIdle(this.#module, this.#conn);
     this.#conn = undefined;
-    for (const w of this.#waiting.splice(0)) w(new CoreError('SIGNER_UNAVAILABLE', `the HSM key ${this.uri} is closed`));
-    this.#module.release();
+    this.#rejectWaiting(`the HSM key ${this.uri} is closed`);
+    if (this.#busy === 0) this.#module.release();
   }
 
   /** The current connection, reconnecting first if the token went away (SIGNER_UNAVAILABLE if it still is). */
@@ -171,6 +175,7 @@ export class Pkcs11Signer implements Signer {
       // handles may be reused by new sessions, so they are forgotten, not closed).
       this.#conn = undefined;
       this.#lastAttempt = 0;
+      this.#rejectWaiting(`the HSM key ${this.uri} lost its sessions: the module was re-initialised`);
     }
     if (this.#conn) return this.#conn;
     const now = Date.now();
@@ -188,7 +193,7 @@ export class Pkcs11Signer implements Signer {
       }
       const { conn, info } = c;
       if (!info.publicKeyDer.equals(this.publicKeyDer)) {
-        closeSessions(this.#module, conn);
+        closeIdle(this.#module, conn);
         throw new Error('the key found on the token is not the key this service started with');
       }
       this.#conn = conn;
@@ -206,7 +211,15 @@ export class Pkcs11Signer implements Signer {
   }
 
   #release(conn: Connection, session: Handle): void {
-    if (conn !== this.#conn) return; // a dropped connection's session is closed already (or forgotten)
+    this.#busy--;
+    if (conn !== this.#conn) {
+      // A dropped or closed connection: its busy sessions are closed as they come back
+      // (never under a signature running on another thread); a re-initialised module's
+      // are forgotten.
+      if (conn.generation === this.#module.generation) closeSession(this.#module, session);
+      if (this.#closed && this.#busy === 0) this.#module.release();
+      return;
+    }
     const next = this.#waiting.shift();
     if (next) next(session);
     else conn.idle.push(session);
@@ -217,8 +230,12 @@ export class Pkcs11Signer implements Signer {
     this.#conn = undefined;
     this.#lastFailure = why;
     this.#lastAttempt = 0; // the next signature may try at once
-    if (conn.generation === this.#module.generation) closeSessions(this.#module, conn);
-    const err = new CoreError('SIGNER_UNAVAILABLE', `the HSM key ${this.uri} is unavailable: ${why}`);
+    if (conn.generation === this.#module.generation) closeIdle(this.#module, conn);
+    this.#rejectWaiting(`the HSM key ${this.uri} is unavailable: ${why}`);
+  }
+
+  #rejectWaiting(message: string): void {
+    const err = new CoreError('SIGNER_UNAVAILABLE', message);
     for (const w of this.#waiting.splice(0)) w(err);
   }
 }
@@ -228,16 +245,15 @@ function connect(m: LoadedModule, u: Pkcs11Uri, pin: string, size: number) {
   const { CKF_SERIAL_SESSION } = pkcs11js();
   const slot = findSlot(m, u);
   const sessions: Handle[] = [];
-  const conn: Connection = { generation: m.generation, sessions, idle: [], key: Buffer.alloc(0) };
+  const conn: Connection = { generation: m.generation, idle: sessions, key: Buffer.alloc(0) };
   try {
     for (let i = 0; i < size; i++) sessions.push(openSession(m, slot, CKF_SERIAL_SESSION));
     login(m, slot, sessions[0]!, pin);
     const info = findTokenKey(m, sessions[0]!, u);
     conn.key = info.privateKey;
-    conn.idle.push(...sessions);
     return { conn, info: { algorithm: info.algorithm, publicKey: info.publicKey, publicKeyDer: info.publicKeyDer } };
   } catch (e) {
-    closeSessions(m, conn);
+    closeIdle(m, conn);
     throw e;
   }
 }
@@ -250,13 +266,15 @@ export function openSession(m: LoadedModule, slot: Handle, flags: number): Handl
   }
 }
 
-function closeSessions(m: LoadedModule, conn: Connection): void {
-  for (const s of conn.sessions.splice(0)) {
-    try {
-      m.p11.C_CloseSession(s);
-    } catch {
-      // a session of a token that went away is gone with it
-    }
+/** Closes the sessions no signature is using (the others close as they come back). */
+function closeIdle(m: LoadedModule, conn: Connection): void {
+  for (const s of conn.idle.splice(0)) closeSession(m, s);
+}
+
+function closeSession(m: LoadedModule, s: Handle): void {
+  try {
+    m.p11.C_CloseSession(s);
+  } catch {
+    // a session of a token that went away is gone with it
   }
-  conn.idle.length = 0;
 }

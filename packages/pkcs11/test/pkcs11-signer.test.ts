@@ -100,3 +100,37 @@ t.test('a token that goes away: SIGNER_UNAVAILABLE, then the same key again once
   const sig = await signer.sign(data);
   t.ok(verify('sha256', data, signer.publicKey, sig), 'signs with the same key again');
 });
+
+t.test('a token that goes away under queued signatures: each one settles (signed or SIGNER_UNAVAILABLE), none hangs', async (t) => {
+  const g = generateTokenKey({ uri: token.uri('queued'), algorithm: 'ecdsa-p256-sha256' });
+  const signer = await open(g.uri, { sessions: 1, reconnectIntervalMs: 0 });
+  const [dir] = readdirSync(token.tokenDir);
+  const away = join(token.dir, 'away-queued');
+  const inputs = Array.from({ length: 20 }, (_, i) => Buffer.from(`queued ${i}`));
+  const pending = inputs.map((d) => signer.sign(d));
+  renameSync(join(token.tokenDir, dir!), away);
+  const settled = await Promise.allSettled(pending);
+  renameSync(away, join(token.tokenDir, dir!));
+  let unavailable = 0;
+  settled.forEach((r, i) => {
+    if (r.status === 'fulfilled') t.ok(verify('sha256', inputs[i]!, signer.publicKey, r.value), `signature ${i} verifies`);
+    else {
+      t.match(r.reason, { name: 'CoreError', code: 'SIGNER_UNAVAILABLE' }, `signature ${i}: SIGNER_UNAVAILABLE`);
+      unavailable++;
+    }
+  });
+  t.ok(unavailable > 0, `${unavailable} of 20 refused while the token was away`);
+  const data = Buffer.from('after the queue');
+  t.ok(verify('sha256', data, signer.publicKey, await signer.sign(data)), 'and it signs again');
+});
+
+t.test('close() with signatures waiting for a session: they are refused, the running one completes', async (t) => {
+  const g = generateTokenKey({ uri: token.uri('closing'), algorithm: 'ed25519' });
+  const signer = await Pkcs11Signer.open({ uri: g.uri, sessions: 1 });
+  const pending = Array.from({ length: 5 }, (_, i) => signer.sign(Buffer.from(`closing ${i}`)));
+  signer.close();
+  const settled = await Promise.allSettled(pending);
+  t.equal(settled[0]!.status, 'fulfilled', 'the signature holding the session completes');
+  for (const r of settled.slice(1)) t.match(r, { status: 'rejected', reason: { code: 'SIGNER_UNAVAILABLE', message: /closed/ } });
+  await t.rejects(signer.sign(Buffer.from('after close')), { code: 'SIGNER_UNAVAILABLE' });
+});
