@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { sha256, systemClock, type Clock, type Signer } from '@sigstack/core';
 import { LogError } from '../errors.js';
 import type { NoteSigner, NoteVerifier } from './signed-note.js';
-import { checkName, ed25519PublicKey, formatVerifierKey, rawEd25519, safeVerify, spkiOf } from './note-signer.js';
+import { checkName, ed25519PublicKey, ed25519RawKey, noteKeyIdentity, rawEd25519, safeVerify } from './note-signer.js';
 
 /**
  * C2SP tlog-cosignature, the Ed25519 `cosignature/v1` type (signed-note type 0x04): a
@@ -39,12 +39,8 @@ export function createCosignatureV1Signer(name: string, signer: Signer, clock: C
   checkName(name);
   if (signer.algorithm !== 'ed25519') throw new LogError('INVALID_OPTIONS', `a cosignature/v1 signer needs an Ed25519 key, got ${signer.algorithm}`);
   const raw = rawEd25519(signer.publicKeyDer);
-  const keyId = cosignatureV1KeyId(name, raw);
   return {
-    name,
-    keyId,
-    keyHint: keyId.subarray(0, 4),
-    verifierKey: formatVerifierKey(name, keyId, Buffer.concat([Buffer.from([NOTE_SIG_TYPE_COSIGNATURE_V1]), raw])),
+    ...cosignerIdentity(name, raw),
     async sign(body) {
       // C2SP tlog-witness: the timestamp MUST NOT be zero.
       const seconds = Math.max(1, Math.floor(clock.now() / 1000));
@@ -59,14 +55,10 @@ export function createCosignatureV1Signer(name: string, signer: Signer, clock: C
 /** Verifies cosignature/v1 signatures of one witness (key: KeyObject, DER SPKI or the raw 32 bytes). */
 export function createCosignatureV1Verifier(name: string, publicKey: KeyObject | Uint8Array): NoteVerifier & { verifierKey: string } {
   checkName(name);
-  const raw = publicKey instanceof Uint8Array && publicKey.length === 32 ? Buffer.from(publicKey) : rawEd25519(spkiOf(publicKey));
+  const raw = ed25519RawKey(publicKey);
   const key = ed25519PublicKey(raw);
-  const keyId = cosignatureV1KeyId(name, raw);
   return {
-    name,
-    keyId,
-    keyHint: keyId.subarray(0, 4),
-    verifierKey: formatVerifierKey(name, keyId, Buffer.concat([Buffer.from([NOTE_SIG_TYPE_COSIGNATURE_V1]), raw])),
+    ...cosignerIdentity(name, raw),
     verify(body, sig) {
       const seconds = cosignatureTimestamp(sig);
       return seconds !== undefined && safeVerify(null, cosignedMessage(body, BigInt(seconds)), key, sig.subarray(8));
@@ -82,6 +74,11 @@ export function cosignatureTimestamp(sig: Uint8Array): number | undefined {
   if (sig.length !== SIGNATURE_BYTES) return undefined;
   const ts = Buffer.from(sig.buffer, sig.byteOffset, 8).readBigUInt64BE(0);
   return ts === 0n || ts > MAX_TIMESTAMP ? undefined : Number(ts);
+}
+
+/** Name, key ID, hint and `0x04 ‖ key` verifier key: the same for a witness's signer and verifier. */
+function cosignerIdentity(name: string, raw: Buffer): ReturnType<typeof noteKeyIdentity> {
+  return noteKeyIdentity(name, cosignatureV1KeyId(name, raw), NOTE_SIG_TYPE_COSIGNATURE_V1, raw);
 }
 
 function cosignedMessage(body: Buffer, seconds: bigint): Buffer {

@@ -20,15 +20,8 @@ export function createEcdsaNoteSigner(name: string, signer: Signer): NoteSigner 
   checkName(name);
   if (signer.algorithm !== 'ecdsa-p256-sha256' && signer.algorithm !== 'ecdsa-p384-sha384')
     throw new LogError('INVALID_OPTIONS', `an ECDSA note signer needs an ECDSA key, got ${signer.algorithm}`);
-  const keyId = sha256(signer.publicKeyDer);
-  return {
-    name,
-    keyId,
-    keyHint: keyId.subarray(0, 4),
-    sign: (msg) => signer.sign(msg),
-    // C2SP vkey type 0x02 (what a witness configures for this log).
-    verifierKey: formatVerifierKey(name, keyId, Buffer.concat([Buffer.from([NOTE_SIG_TYPE_ECDSA]), signer.publicKeyDer])),
-  };
+  // C2SP vkey type 0x02 (what a witness configures for this log).
+  return { ...noteKeyIdentity(name, sha256(signer.publicKeyDer), NOTE_SIG_TYPE_ECDSA, signer.publicKeyDer), sign: (msg) => signer.sign(msg) };
 }
 
 /**
@@ -40,14 +33,7 @@ export function createEd25519NoteSigner(name: string, signer: Signer): NoteSigne
   checkName(name);
   if (signer.algorithm !== 'ed25519') throw new LogError('INVALID_OPTIONS', `an Ed25519 note signer needs an Ed25519 key, got ${signer.algorithm}`);
   const raw = rawEd25519(signer.publicKeyDer);
-  const keyId = ed25519KeyId(name, raw);
-  return {
-    name,
-    keyId,
-    keyHint: keyId.subarray(0, 4),
-    sign: (msg) => signer.sign(msg),
-    verifierKey: formatVerifierKey(name, keyId, Buffer.concat([Buffer.from([NOTE_SIG_TYPE_ED25519]), raw])),
-  };
+  return { ...noteKeyIdentity(name, ed25519KeyId(name, raw), NOTE_SIG_TYPE_ED25519, raw), sign: (msg) => signer.sign(msg) };
 }
 
 /** Verifies checkpoints signed by createEcdsaNoteSigner (key: KeyObject or DER SPKI). */
@@ -70,7 +56,7 @@ export function createEcdsaNoteVerifier(name: string, publicKey: KeyObject | Uin
 /** Verifies checkpoints signed by createEd25519NoteSigner (key: KeyObject, DER SPKI or the raw 32 bytes). */
 export function createEd25519NoteVerifier(name: string, publicKey: KeyObject | Uint8Array): NoteVerifier {
   checkName(name);
-  const raw = publicKey instanceof Uint8Array && publicKey.length === 32 ? Buffer.from(publicKey) : rawEd25519(spkiOf(publicKey));
+  const raw = ed25519RawKey(publicKey);
   const key = ed25519PublicKey(raw);
   const keyId = ed25519KeyId(name, raw);
   return {
@@ -106,9 +92,27 @@ export function ed25519KeyId(name: string, raw: Uint8Array): Buffer {
   return sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, NOTE_SIG_TYPE_ED25519]), raw);
 }
 
-/** `<name>+<hex key hint>+<base64(type ‖ key)>`. Internal (cosignature.ts). */
-export function formatVerifierKey(name: string, keyId: Buffer, typedKey: Buffer): string {
+/** `<name>+<hex key hint>+<base64(type ‖ key)>`. */
+function formatVerifierKey(name: string, keyId: Buffer, typedKey: Buffer): string {
   return `${name}+${keyId.subarray(0, 4).toString('hex')}+${typedKey.toString('base64')}`;
+}
+
+/**
+ * What every signer (and the cosignature verifier) shows of its key: name, key ID, the
+ * 4-byte hint and the C2SP verifier key of `type ‖ key`. Internal (cosignature.ts).
+ */
+export function noteKeyIdentity(
+  name: string,
+  keyId: Buffer,
+  type: number,
+  key: Uint8Array,
+): { name: string; keyId: Buffer; keyHint: Buffer; verifierKey: string } {
+  return { name, keyId, keyHint: keyId.subarray(0, 4), verifierKey: formatVerifierKey(name, keyId, Buffer.concat([Buffer.from([type]), key])) };
+}
+
+/** The raw 32-byte Ed25519 key of a KeyObject, a DER SPKI or the raw key itself. Internal (cosignature.ts). */
+export function ed25519RawKey(publicKey: KeyObject | Uint8Array): Buffer {
+  return publicKey instanceof Uint8Array && publicKey.length === 32 ? Buffer.from(publicKey) : rawEd25519(spkiOf(publicKey));
 }
 
 /** The raw 32-byte key of an Ed25519 SPKI. Internal (cosignature.ts). */
@@ -123,8 +127,7 @@ export function ed25519PublicKey(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
-/** Internal (cosignature.ts). */
-export function spkiOf(k: KeyObject | Uint8Array): Buffer {
+function spkiOf(k: KeyObject | Uint8Array): Buffer {
   return toPublicKey(k).export({ type: 'spki', format: 'der' });
 }
 
