@@ -1,9 +1,8 @@
-import { verifySignature, type VerificationKey } from '@sigstack/core';
+import { verifySignature } from '@sigstack/core';
 import { encodeTreeHeadInput } from '@sigstack/ctlog';
-import { verifyConsistency } from '@sigstack/merkle';
 import { MonitorError } from '../errors.js';
-import { httpGetJson, joinUrl, type HttpGetOptions } from './http-get.js';
-import type { LeafEntry, LogSource, VerifiedHead } from './log-source.js';
+import { badResponse, checkedConsistency, HttpLogSource } from './http-log-source.js';
+import type { LeafEntry, VerifiedHead } from './log-source.js';
 
 /** RFC 5246 §7.4.1.4.1 HashAlgorithm sha256. */
 const TLS_HASH_SHA256 = 4;
@@ -12,25 +11,16 @@ const TLS_HASH_SHA256 = 4;
  * An RFC 6962 CT log: GET <url>/ct/v1/get-sth, get-sth-consistency, get-entries.
  * `url` is the log's prefix (e.g. https://ctfe.example/2026, or <stack>/ct).
  */
-export class CtSource implements LogSource {
+export class CtSource extends HttpLogSource {
   readonly kind = 'ct' as const;
-  readonly url: string;
-  readonly #keys: readonly VerificationKey[];
-  readonly #http: HttpGetOptions;
-
-  constructor(url: string, keys: readonly VerificationKey[], http: HttpGetOptions = {}) {
-    this.url = url.replace(/\/+$/, '');
-    this.#keys = keys;
-    this.#http = http;
-  }
 
   async head(): Promise<VerifiedHead> {
-    const where = joinUrl(this.url, 'ct/v1/get-sth');
-    const sth = obj(await httpGetJson(where, this.#http), where);
+    const where = this.urlOf('ct/v1/get-sth');
+    const sth = await this.getObject(where);
     const { tree_size: size, timestamp, sha256_root_hash: root, tree_head_signature: sig } = sth;
-    if (!isSize(size) || !isSize(timestamp) || typeof root !== 'string' || typeof sig !== 'string') throw bad(`${where}: not an STH`);
+    if (!isSize(size) || !isSize(timestamp) || typeof root !== 'string' || typeof sig !== 'string') throw badResponse(`${where}: not an STH`);
     const rootHash = Buffer.from(root, 'base64');
-    if (rootHash.length !== 32) throw bad(`${where}: sha256_root_hash is not 32 bytes`);
+    if (rootHash.length !== 32) throw badResponse(`${where}: sha256_root_hash is not 32 bytes`);
     // DigitallySigned (RFC 5246 §4.7): hash(1) ‖ signature algorithm(1) ‖ uint16 length ‖ signature.
     const ds = Buffer.from(sig, 'base64');
     const ok =
@@ -43,33 +33,28 @@ export class CtSource implements LogSource {
   }
 
   async #verifiedByTrustedKey(input: Buffer, signature: Buffer): Promise<boolean> {
-    for (const k of this.#keys) if (await verifySignature(k, input, signature, 'sha256')) return true;
+    for (const k of this.keys) if (await verifySignature(k, input, signature, 'sha256')) return true;
     return false;
   }
 
   async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<Buffer[]> {
     if (from.size === 0) return [];
-    const where = joinUrl(this.url, `ct/v1/get-sth-consistency?first=${from.size}&second=${to.size}`);
-    const p = obj(await httpGetJson(where, this.#http), where);
-    if (!Array.isArray(p.consistency) || !p.consistency.every((h) => typeof h === 'string')) throw bad(`${where}: no consistency list`);
+    const where = this.urlOf(`ct/v1/get-sth-consistency?first=${from.size}&second=${to.size}`);
+    const p = await this.getObject(where);
+    if (!Array.isArray(p.consistency) || !p.consistency.every((h) => typeof h === 'string')) throw badResponse(`${where}: no consistency list`);
     const proof = (p.consistency as string[]).map((h) => Buffer.from(h, 'base64'));
-    try {
-      verifyConsistency(from.size, to.size, proof, from.rootHash, to.rootHash);
-      return proof;
-    } catch (e) {
-      throw new MonitorError('FORK', `tree ${to.size} is not an extension of the verified tree ${from.size}: ${(e as Error).message}`, { cause: e });
-    }
+    return checkedConsistency(from, to, proof);
   }
 
   async *entries(start: number, end: number): AsyncIterable<LeafEntry> {
     let next = start;
     while (next < end) {
       // get-entries' end is inclusive; a log may answer fewer than asked (RFC 6962 §4.6).
-      const where = joinUrl(this.url, `ct/v1/get-entries?start=${next}&end=${end - 1}`);
-      const r = obj(await httpGetJson(where, this.#http), where);
-      if (!Array.isArray(r.entries) || r.entries.length === 0 || r.entries.length > end - next) throw bad(`${where}: no entries, or more than asked`);
+      const where = this.urlOf(`ct/v1/get-entries?start=${next}&end=${end - 1}`);
+      const r = await this.getObject(where);
+      if (!Array.isArray(r.entries) || r.entries.length === 0 || r.entries.length > end - next) throw badResponse(`${where}: no entries, or more than asked`);
       for (const e of r.entries as { leaf_input?: unknown }[]) {
-        if (typeof e?.leaf_input !== 'string') throw bad(`${where}: an entry has no leaf_input`);
+        if (typeof e?.leaf_input !== 'string') throw badResponse(`${where}: an entry has no leaf_input`);
         yield { index: next++, leaf: Buffer.from(e.leaf_input, 'base64') };
       }
     }
@@ -78,13 +63,4 @@ export class CtSource implements LogSource {
 
 function isSize(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function bad(message: string): MonitorError {
-  return new MonitorError('BAD_RESPONSE', message);
-}
-
-function obj(v: unknown, where: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`${where}: expected a JSON object`);
-  return v as Record<string, unknown>;
 }

@@ -1,8 +1,7 @@
-import type { VerificationKey } from '@sigstack/core';
-import { leafHash, verifyConsistency, verifyInclusion } from '@sigstack/merkle';
+import { leafHash, verifyInclusion } from '@sigstack/merkle';
 import { MonitorError } from '../errors.js';
-import { httpGetJson, joinUrl, type HttpGetOptions } from './http-get.js';
-import type { LeafEntry, LogSource, VerifiedHead } from './log-source.js';
+import { badResponse, checkedConsistency, HttpLogSource, jsonObject } from './http-log-source.js';
+import type { LeafEntry, VerifiedHead } from './log-source.js';
 import { verifyNoteHead } from './verify-note-head.js';
 
 /** Entries fetched at once (GET /api/v1/log/entries?logIndex= each). */
@@ -13,42 +12,28 @@ export const REKOR_V1_FETCH_CONCURRENCY = 8;
  * /api/v1/log/proof?firstSize&lastSize (RFC 9162 consistency) and
  * /api/v1/log/entries?logIndex=N. Inactive shards are not followed.
  */
-export class RekorV1Source implements LogSource {
+export class RekorV1Source extends HttpLogSource {
   readonly kind = 'rekor-v1' as const;
-  readonly url: string;
-  readonly #keys: readonly VerificationKey[];
-  readonly #http: HttpGetOptions;
-
-  constructor(url: string, keys: readonly VerificationKey[], http: HttpGetOptions = {}) {
-    this.url = url.replace(/\/+$/, '');
-    this.#keys = keys;
-    this.#http = http;
-  }
 
   async head(): Promise<VerifiedHead> {
-    const where = joinUrl(this.url, 'api/v1/log');
-    const info = obj(await httpGetJson(where, this.#http), where);
-    if (typeof info.signedTreeHead !== 'string') throw bad(`${where}: no signedTreeHead`);
-    const head = verifyNoteHead(info.signedTreeHead, this.#keys, where);
+    const where = this.urlOf('api/v1/log');
+    const info = await this.getObject(where);
+    if (typeof info.signedTreeHead !== 'string') throw badResponse(`${where}: no signedTreeHead`);
+    const head = verifyNoteHead(info.signedTreeHead, this.keys, where);
     // The unsigned fields must say what the signed note says (a client reading them would be misled).
     if (info.treeSize !== head.size || info.rootHash !== head.rootHash.toString('hex'))
-      throw bad(`${where}: treeSize/rootHash differ from the signed checkpoint`);
+      throw badResponse(`${where}: treeSize/rootHash differ from the signed checkpoint`);
     return head;
   }
 
   async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<Buffer[]> {
     if (from.size === 0) return [];
-    const where = joinUrl(this.url, `api/v1/log/proof?firstSize=${from.size}&lastSize=${to.size}`);
-    const p = obj(await httpGetJson(where, this.#http), where);
+    const where = this.urlOf(`api/v1/log/proof?firstSize=${from.size}&lastSize=${to.size}`);
+    const p = await this.getObject(where);
     if (!Array.isArray(p.hashes) || !p.hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)))
-      throw bad(`${where}: hashes is not a list of hex SHA-256 hashes`);
+      throw badResponse(`${where}: hashes is not a list of hex SHA-256 hashes`);
     const proof = (p.hashes as string[]).map((h) => Buffer.from(h, 'hex'));
-    try {
-      verifyConsistency(from.size, to.size, proof, from.rootHash, to.rootHash);
-      return proof;
-    } catch (e) {
-      throw new MonitorError('FORK', `tree ${to.size} is not an extension of the verified tree ${from.size}: ${(e as Error).message}`, { cause: e });
-    }
+    return checkedConsistency(from, to, proof);
   }
 
   async *entries(start: number, end: number, head: VerifiedHead): AsyncIterable<LeafEntry> {
@@ -60,12 +45,12 @@ export class RekorV1Source implements LogSource {
   }
 
   async #entry(index: number, head: VerifiedHead): Promise<LeafEntry> {
-    const where = joinUrl(this.url, `api/v1/log/entries?logIndex=${index}`);
-    const map = obj(await httpGetJson(where, this.#http), where);
+    const where = this.urlOf(`api/v1/log/entries?logIndex=${index}`);
+    const map = await this.getObject(where);
     const values = Object.values(map);
-    if (values.length !== 1) throw bad(`${where}: expected one entry`);
-    const e = obj(values[0], where);
-    if (typeof e.body !== 'string' || e.logIndex !== index) throw bad(`${where}: no body, or another logIndex`);
+    if (values.length !== 1) throw badResponse(`${where}: expected one entry`);
+    const e = jsonObject(values[0], where);
+    if (typeof e.body !== 'string' || e.logIndex !== index) throw badResponse(`${where}: no body, or another logIndex`);
     const leaf = Buffer.from(e.body, 'base64');
     // The entry's inclusion proof ties the body to a tree; when that tree is the
     // verified one, the body is the leaf the checkpoint commits to.
@@ -79,13 +64,4 @@ export class RekorV1Source implements LogSource {
     }
     return { index, leaf };
   }
-}
-
-function bad(message: string): MonitorError {
-  return new MonitorError('BAD_RESPONSE', message);
-}
-
-function obj(v: unknown, where: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`${where}: expected a JSON object`);
-  return v as Record<string, unknown>;
 }

@@ -1,4 +1,3 @@
-import type { VerificationKey } from '@sigstack/core';
 import {
   decodeEntryBundle,
   entriesPath,
@@ -9,12 +8,12 @@ import {
   tilePath,
   TILE_HEIGHT,
   TILE_WIDTH,
-  verifyConsistency,
   type NodeSource,
 } from '@sigstack/merkle';
 import { MonitorError } from '../errors.js';
-import { httpGet, httpGetOrNotFound, joinUrl, type HttpGetOptions } from './http-get.js';
-import type { LeafEntry, LogSource, VerifiedHead } from './log-source.js';
+import { httpGet, httpGetOrNotFound } from './http-get.js';
+import { checkedConsistency, HttpLogSource } from './http-log-source.js';
+import type { LeafEntry, VerifiedHead } from './log-source.js';
 import { verifyNoteHead } from './verify-note-head.js';
 
 /** Largest checkpoint note read (C2SP notes are a few hundred bytes; cosignatures add lines). */
@@ -37,35 +36,21 @@ class MissingTile {
  * serves tiles of another tree fails the proof. Entries are checked against the level-0
  * tile of the same tree (their leaf hashes).
  */
-export class TilesSource implements LogSource {
+export class TilesSource extends HttpLogSource {
   readonly kind = 'tiles' as const;
-  readonly url: string;
-  readonly #keys: readonly VerificationKey[];
-  readonly #http: HttpGetOptions;
   /** Tiles by `level/index/width` (a partial tile of one size is not the tile of another). */
   readonly #tiles = new Map<string, HashTile>();
 
-  constructor(url: string, keys: readonly VerificationKey[], http: HttpGetOptions = {}) {
-    this.url = url.replace(/\/+$/, '');
-    this.#keys = keys;
-    this.#http = http;
-  }
-
   async head(): Promise<VerifiedHead> {
-    const where = joinUrl(this.url, 'checkpoint');
-    const note = (await httpGet(where, { ...this.#http, maxBytes: MAX_CHECKPOINT_BYTES })).toString('utf8');
-    return verifyNoteHead(note, this.#keys, where);
+    const where = this.urlOf('checkpoint');
+    const note = (await httpGet(where, { ...this.http, maxBytes: MAX_CHECKPOINT_BYTES })).toString('utf8');
+    return verifyNoteHead(note, this.keys, where);
   }
 
   async proveConsistency(from: VerifiedHead, to: VerifiedHead): Promise<Buffer[]> {
     if (from.size === 0) return [];
     const proof = await this.#withTiles(to.size, (b) => b.consistency(from.size, to.size));
-    try {
-      verifyConsistency(from.size, to.size, proof, from.rootHash, to.rootHash);
-      return proof;
-    } catch (e) {
-      throw new MonitorError('FORK', `tree ${to.size} is not an extension of the verified tree ${from.size}: ${(e as Error).message}`, { cause: e });
-    }
+    return checkedConsistency(from, to, proof);
   }
 
   async *entries(start: number, end: number, head: VerifiedHead): AsyncIterable<LeafEntry> {
@@ -124,8 +109,8 @@ export class TilesSource implements LogSource {
    * exists (C2SP tlog-tiles allows that), the full one: the caller keeps the prefix.
    */
   async #partialOrFull(partial: string, full: string, width: number): Promise<Buffer> {
-    if (width === TILE_WIDTH) return httpGet(joinUrl(this.url, full), this.#http);
-    return (await httpGetOrNotFound(joinUrl(this.url, partial), this.#http)) ?? httpGet(joinUrl(this.url, full), this.#http);
+    if (width === TILE_WIDTH) return httpGet(this.urlOf(full), this.http);
+    return (await httpGetOrNotFound(this.urlOf(partial), this.http)) ?? httpGet(this.urlOf(full), this.http);
   }
 
   async #tile(level: number, index: number, width: number): Promise<HashTile> {
