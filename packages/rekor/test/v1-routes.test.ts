@@ -4,44 +4,13 @@
 // nothing appended. What the server adds (mounting, config, trust material) is tested
 // in packages/server/test/rekor-api.test.ts.
 import t, { type Test } from 'tap';
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { canonicalize } from '@sigstack/core';
 import { leafHash, verifyInclusion, verifyConsistency } from '@sigstack/merkle';
+import { hashedrekord, signArtifact } from './hashedrekord-fixture.js';
 import { openV1App } from './v1-app.js';
 
 const app = await openV1App(t);
-
-/** An artifact signed as cosign signs it: ECDSA P-256 over the bytes, the digest and the key in a hashedrekord. */
-interface Signed {
-  artifact: Buffer;
-  digestHex: string;
-  signatureB64: string;
-  publicKeyPemB64: string;
-  key: KeyObject;
-}
-
-const testKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-
-function signArtifact(artifact: Buffer = randomBytes(64), key = testKey): Signed {
-  return {
-    artifact,
-    digestHex: createHash('sha256').update(artifact).digest('hex'),
-    signatureB64: sign('sha256', artifact, key.privateKey).toString('base64'),
-    publicKeyPemB64: Buffer.from(key.publicKey.export({ type: 'spki', format: 'pem' }) as string).toString('base64'),
-    key: key.privateKey,
-  };
-}
-
-function hashedrekord(s: Signed): Record<string, unknown> {
-  return {
-    apiVersion: '0.0.1',
-    kind: 'hashedrekord',
-    spec: {
-      data: { hash: { algorithm: 'sha256', value: s.digestHex } },
-      signature: { content: s.signatureB64, publicKey: { content: s.publicKeyPemB64 } },
-    },
-  };
-}
 
 async function logKey() {
   const r = await app.inject({ method: 'GET', url: '/api/v1/log/publicKey' });

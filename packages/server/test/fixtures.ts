@@ -1,6 +1,5 @@
 // Test helpers: a stack on a temporary data directory, and signed entries made the
 // way cosign makes them (ECDSA P-256 over the artifact, hashedrekord with the digest).
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,33 +27,5 @@ export async function tempStack(overrides: ConfigOverrides = {}, o: { listen?: b
   };
 }
 
-export interface Signed {
-  artifact: Buffer;
-  digestHex: string;
-  signatureB64: string;
-  publicKeyPemB64: string;
-  key: KeyObject;
-}
-
-export const testKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-
-export function signArtifact(artifact: Buffer = randomBytes(64), key = testKey): Signed {
-  return {
-    artifact,
-    digestHex: createHash('sha256').update(artifact).digest('hex'),
-    signatureB64: sign('sha256', artifact, key.privateKey).toString('base64'),
-    publicKeyPemB64: Buffer.from(key.publicKey.export({ type: 'spki', format: 'pem' }) as string).toString('base64'),
-    key: key.privateKey,
-  };
-}
-
-export function hashedrekord(s: Signed): Record<string, unknown> {
-  return {
-    apiVersion: '0.0.1',
-    kind: 'hashedrekord',
-    spec: {
-      data: { hash: { algorithm: 'sha256', value: s.digestHex } },
-      signature: { content: s.signatureB64, publicKey: { content: s.publicKeyPemB64 } },
-    },
-  };
-}
+// Signed hashedrekord entries: the rekor package's fixture (one copy).
+export { hashedrekord, signArtifact, testKey, type Signed } from '../../rekor/test/hashedrekord-fixture.js';
