@@ -13,6 +13,7 @@ import { runClientFails, runClientOk } from './lib/client-run.js';
 import { tokenFile } from './lib/oidc-issuer.js';
 import { startKeylessStack } from './lib/keyless-stack.js';
 import { sigstoreJsVerify } from './lib/sigstore-js.js';
+import { cosign3Blob } from './lib/cosign3-blob.js';
 
 t.setTimeout(300_000);
 
@@ -21,6 +22,7 @@ const keyless = await startKeylessStack(t, dir, { ci: true });
 const { stack, idp, env3: env } = keyless;
 const ci = keyless.ci!;
 const cosign = peer('cosign3');
+const blob3 = cosign3Blob(stack, env, cosign);
 
 const artifact = join(dir, 'artifact.txt');
 writeFileSync(artifact, `signed keyless by cosign 3.1 at ${new Date().toISOString()}\n`);
@@ -35,11 +37,7 @@ function leafOf(bundlePath: string): X509Certificate {
 
 t.test('sign-blob with --signing-config and --trusted-root: CA v2, log, TSA from the signing config', async (t) => {
   const token = await idp.emailToken('bob@example.com');
-  await runClientOk(
-    cosign,
-    ['sign-blob', '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--identity-token', tokenFile(dir, token), '--bundle', bundle, '--yes', artifact],
-    { env },
-  );
+  await blob3.signKeyless(tokenFile(dir, token), bundle, artifact);
   const b = JSON.parse(readFileSync(bundle, 'utf8'));
   t.match(b.mediaType, /application\/vnd\.dev\.sigstore\.bundle/);
   t.equal(b.verificationMaterial.tlogEntries.length, 1, 'one Rekor entry');
@@ -48,12 +46,7 @@ t.test('sign-blob with --signing-config and --trusted-root: CA v2, log, TSA from
 });
 
 t.test('verify-blob --trusted-root with identity and issuer', async (t) => {
-  const r = await runClientOk(
-    cosign,
-    ['verify-blob', '--bundle', bundle, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'bob@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-    { env },
-  );
-  t.match(r.stderr, /Verified OK/);
+  t.match((await blob3.verify(bundle, 'bob@example.com', idp.url, artifact)).stderr, /Verified OK/);
 });
 
 t.test('a wrong identity or issuer is refused', async (t) => {
@@ -61,11 +54,7 @@ t.test('a wrong identity or issuer is refused', async (t) => {
     ['mallory@example.com', idp.url],
     ['bob@example.com', ci.url],
   ] as const) {
-    const r = await runClientFails(
-      cosign,
-      ['verify-blob', '--bundle', bundle, '--trusted-root', stack.trustedRoot, '--certificate-identity', id, '--certificate-oidc-issuer', iss, artifact],
-      { env },
-    );
+    const r = await blob3.verify(bundle, id, iss, artifact, runClientFails);
     t.notMatch(r.stderr, /Verified OK/, `${id} / ${iss}`);
   }
 });
@@ -81,22 +70,13 @@ t.test('legacy service flags (--use-signing-config=false --fulcio-url --rekor-ur
     ],
     { env },
   );
-  const r = await runClientOk(
-    cosign,
-    ['verify-blob', '--bundle', legacy, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'carol@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-    { env },
-  );
-  t.match(r.stderr, /Verified OK/);
+  t.match((await blob3.verify(legacy, 'carol@example.com', idp.url, artifact)).stderr, /Verified OK/);
 });
 
 t.test('a CI-workflow identity with --certificate-github-workflow-* and regexp matching', async (t) => {
   const token = await ci.githubToken('acme/app', '.github/workflows/release.yml', 'refs/tags/v1.2.3', { ref_type: 'tag' });
   const ciBundle = join(dir, 'ci.sigstore.json');
-  await runClientOk(
-    cosign,
-    ['sign-blob', '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--identity-token', tokenFile(dir, token), '--bundle', ciBundle, '--yes', artifact],
-    { env },
-  );
+  await blob3.signKeyless(tokenFile(dir, token), ciBundle, artifact);
   const r = await runClientOk(
     cosign,
     [
@@ -139,10 +119,5 @@ t.test('sigstore-js signs keyless against the stack (v2 API, token in the body) 
   });
   const out = join(dir, 'sigstore-js.sigstore.json');
   writeFileSync(out, JSON.stringify(b));
-  const r = await runClientOk(
-    cosign,
-    ['verify-blob', '--bundle', out, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'dave@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-    { env },
-  );
-  t.match(r.stderr, /Verified OK/);
+  t.match((await blob3.verify(out, 'dave@example.com', idp.url, artifact)).stderr, /Verified OK/);
 });

@@ -18,6 +18,7 @@ import { tokenFile } from './lib/oidc-issuer.js';
 import { startKeylessStack } from './lib/keyless-stack.js';
 import { generateCosignKeyPair } from './lib/cosign-keys.js';
 import { clientEnv } from './lib/client-env.js';
+import { cosign3Blob } from './lib/cosign3-blob.js';
 import { sigstoreJsVerify } from './lib/sigstore-js.js';
 import { createEd25519NoteVerifier, leafHash, verifyCheckpoint, verifyInclusion } from './lib/merkle.js';
 
@@ -27,6 +28,7 @@ const dir = tempDir(t);
 const { stack, idp, env3: env } = await startKeylessStack(t, dir, { stackYaml: 'rekorV2:\n  offerInSigningConfig: true\n' });
 const cosign3 = peer('cosign3');
 const cosign2 = peer('cosign2');
+const blob3 = cosign3Blob(stack, env, cosign3);
 
 const trustedRoot = JSON.parse(readFileSync(stack.trustedRoot, 'utf8'));
 const signingConfig = JSON.parse(readFileSync(stack.signingConfig, 'utf8'));
@@ -86,34 +88,21 @@ t.test('trusted_root lists both logs; the signing config offers v2 (majorApiVers
 const keylessBundle = join(dir, 'keyless.sigstore.json');
 t.test('cosign 3.1 sign-blob keyless (CA, Rekor v2, TSA from the signing config) and verify-blob', async (t) => {
   const token = await idp.emailToken('v2@example.com');
-  await runClientOk(
-    cosign3,
-    ['sign-blob', '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--identity-token', tokenFile(dir, token), '--bundle', keylessBundle, '--yes', artifact],
-    { env },
-  );
+  await blob3.signKeyless(tokenFile(dir, token), keylessBundle, artifact);
   checkV2Entry(t, keylessBundle);
-  const r = await runClientOk(
-    cosign3,
-    ['verify-blob', '--bundle', keylessBundle, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'v2@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-    { env },
-  );
-  t.match(r.stderr, /Verified OK/);
+  t.match((await blob3.verify(keylessBundle, 'v2@example.com', idp.url, artifact)).stderr, /Verified OK/);
   const tampered = join(dir, 'tampered.txt');
   writeFileSync(tampered, 'not what was signed\n');
-  const bad = await runClient(
-    cosign3,
-    ['verify-blob', '--bundle', keylessBundle, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'v2@example.com', '--certificate-oidc-issuer', idp.url, tampered],
-    { env },
-  );
+  const bad = await blob3.verify(keylessBundle, 'v2@example.com', idp.url, tampered, runClient);
   t.not(bad.code, 0, 'a tampered artifact is refused');
 });
 
 t.test('cosign 3.1 sign-blob and attest-blob with a key, verified with the key and the trusted root', async (t) => {
   const keys = await generateCosignKeyPair(cosign3, dir, env, 'v2key');
   const b = join(dir, 'key.sigstore.json');
-  await runClientOk(cosign3, ['sign-blob', '--key', keys.key, '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--bundle', b, '--yes', artifact], { env });
+  await blob3.signWithKey(keys.key, b, artifact);
   checkV2Entry(t, b);
-  t.match((await runClientOk(cosign3, ['verify-blob', '--key', keys.pub, '--bundle', b, '--trusted-root', stack.trustedRoot, artifact], { env })).stderr, /Verified OK/);
+  t.match((await blob3.verifyWithKey(keys.pub, b, artifact)).stderr, /Verified OK/);
   const a = join(dir, 'key-att.sigstore.json');
   await runClientOk(
     cosign3,
@@ -184,12 +173,7 @@ t.test('sigstore-js signs to Rekor v2 (RekorWitness majorApiVersion 2) and verif
   const policy = { certificateIssuer: idp.url, certificateIdentityEmail: 'js@example.com' };
   t.same(await sigstoreJsVerify(msg, readFileSync(artifact), stack.trustedRoot, policy), { ok: true });
   t.same(await sigstoreJsVerify(dsse, undefined as unknown as Buffer, stack.trustedRoot, policy), { ok: true });
-  const r = await runClientOk(
-    cosign3,
-    ['verify-blob', '--bundle', msg, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'js@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-    { env },
-  );
-  t.match(r.stderr, /Verified OK/);
+  t.match((await blob3.verify(msg, 'js@example.com', idp.url, artifact)).stderr, /Verified OK/);
 });
 
 t.test('sigstore-js verifies the cosign 3.1 bundles (message and attestation) from Rekor v2', async (t) => {

@@ -24,6 +24,7 @@ import { tokenFile } from './lib/oidc-issuer.js';
 import { startKeylessStack } from './lib/keyless-stack.js';
 import { startTestStack, stopStack } from './lib/test-stack.js';
 import { generateCosignKeyPair } from './lib/cosign-keys.js';
+import { cosign3Blob } from './lib/cosign3-blob.js';
 import { hashedRekordV002Request, newSigningKey } from './lib/hashedrekord-entry.js';
 import { startWitness, type WitnessProcess } from './lib/witness-process.js';
 import { createEd25519NoteSigner, createEd25519NoteVerifier, parseNote, parseVerifierKey, signNote, verifyCheckpoint, verifyNote } from './lib/merkle.js';
@@ -53,6 +54,7 @@ const { stack, idp, env3: env } = await startKeylessStack(t, dir, {
     `rekor:\n${witnessYaml([0])}` +
     `ctlog:\n${witnessYaml([1])}`,
 });
+const blob3 = cosign3Blob(stack, env, cosign3);
 const host = new URL(stack.url).hostname;
 const trustedRoot = JSON.parse(readFileSync(stack.trustedRoot, 'utf8'));
 const v2Log = trustedRoot.tlogs.find((l: { publicKey: { keyDetails: string } }) => l.publicKey.keyDetails === 'PKIX_ED25519');
@@ -136,18 +138,9 @@ const keylessBundle = join(dir, 'keyless.sigstore.json');
 
 t.test('cosign 3.1 keyless to Rekor v2: the bundle checkpoint is cosigned; cosign 3.1 and sigstore-go verify it', async (t) => {
   const token = await idp.emailToken('witnessed@example.com');
-  await runClientOk(
-    cosign3,
-    ['sign-blob', '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--identity-token', tokenFile(dir, token), '--bundle', keylessBundle, '--yes', artifact],
-    { env },
-  );
+  await blob3.signKeyless(tokenFile(dir, token), keylessBundle, artifact);
   checkCosignedBundle(t, keylessBundle);
-  const r = await runClientOk(
-    cosign3,
-    ['verify-blob', '--bundle', keylessBundle, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'witnessed@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-    { env },
-  );
-  t.match(r.stderr, /Verified OK/);
+  t.match((await blob3.verify(keylessBundle, 'witnessed@example.com', idp.url, artifact)).stderr, /Verified OK/);
   const v = await runClientOk(
     peer('sigstore-go-verification'),
     ['-trustedrootJSONpath', stack.trustedRoot, '-expectedSAN', 'witnessed@example.com', '-expectedIssuer', idp.url, '-artifact', artifact, keylessBundle],
@@ -159,9 +152,9 @@ t.test('cosign 3.1 keyless to Rekor v2: the bundle checkpoint is cosigned; cosig
 t.test('cosign 3.1 with a key to Rekor v2: cosigned checkpoint, verify-blob accepts it', async (t) => {
   const keys = await generateCosignKeyPair(cosign3, dir, env, 'wkey');
   const b = join(dir, 'key.sigstore.json');
-  await runClientOk(cosign3, ['sign-blob', '--key', keys.key, '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--bundle', b, '--yes', artifact], { env });
+  await blob3.signWithKey(keys.key, b, artifact);
   checkCosignedBundle(t, b);
-  t.match((await runClientOk(cosign3, ['verify-blob', '--key', keys.pub, '--bundle', b, '--trusted-root', stack.trustedRoot, artifact], { env })).stderr, /Verified OK/);
+  t.match((await blob3.verifyWithKey(keys.pub, b, artifact)).stderr, /Verified OK/);
 });
 
 t.test('a forked checkpoint (signed with the log key itself) is refused, logged, and refused again; the stack keeps serving', async (t) => {
