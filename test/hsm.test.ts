@@ -22,6 +22,7 @@ import { startKeylessStack } from './lib/keyless-stack.js';
 import { startStack } from './lib/stack-process.js';
 import { startTestStack, stopStack } from './lib/test-stack.js';
 import { clientEnv } from './lib/client-env.js';
+import { cosign3Blob } from './lib/cosign3-blob.js';
 import { cosignInitialize } from './lib/tuf-clients.js';
 import { ceremonyFromDevRepository, toTufKey } from './lib/tuf-ceremony.js';
 import { createSoftHsmToken } from './lib/softhsm.js';
@@ -142,6 +143,22 @@ t.test('the whole stack with every key on the token', async (t) => {
   const cosign3 = peer('cosign3');
   const artifact = join(dir, 'artifact.txt');
   writeFileSync(artifact, `signed with HSM keys at ${new Date().toISOString()}\n`);
+  const blob3 = cosign3Blob(stack, env3, cosign3);
+  /** cosign 2.5 keyless by the legacy flags (Fulcio and Rekor v1 at the stack), then verify-blob for the same identity. */
+  const cosign2Keyless = async (email: string, bundle: string) => {
+    const tok = await idp.emailToken(email);
+    const signed = await runClientOk(
+      cosign2,
+      ['sign-blob', '--fulcio-url', stack.url, '--rekor-url', stack.url, '--identity-token', tokenFile(dir, tok), '--bundle', bundle, '--yes', artifact],
+      { env: env2 },
+    );
+    const verified = await runClientOk(
+      cosign2,
+      ['verify-blob', '--bundle', bundle, '--certificate-identity', email, '--certificate-oidc-issuer', idp.url, '--rekor-url', stack.url, artifact],
+      { env: env2 },
+    );
+    return { signed, verified };
+  };
 
   await t.test('the published trust material carries the token keys', async (t) => {
     t.equal(readFileSync(stack.rekorPub, 'utf8'), pubs.rekor, 'rekor.pub is the token key');
@@ -157,38 +174,19 @@ t.test('the whole stack with every key on the token', async (t) => {
 
   const bundle2 = join(dir, 'cosign2.bundle');
   await t.test('cosign 2.5 keyless: certificate from the token CA with an SCT from the token CT log, entry in Rekor v1', async (t) => {
-    const tok = await idp.emailToken('alice@example.com');
-    const r = await runClientOk(
-      cosign2,
-      ['sign-blob', '--fulcio-url', stack.url, '--rekor-url', stack.url, '--identity-token', tokenFile(dir, tok), '--bundle', bundle2, '--yes', artifact],
-      { env: env2 },
-    );
-    t.match(r.stderr, /Successfully verified SCT/);
-    const v = await runClientOk(
-      cosign2,
-      ['verify-blob', '--bundle', bundle2, '--certificate-identity', 'alice@example.com', '--certificate-oidc-issuer', idp.url, '--rekor-url', stack.url, artifact],
-      { env: env2 },
-    );
-    t.match(v.stderr, /Verified OK/);
+    const { signed, verified } = await cosign2Keyless('alice@example.com', bundle2);
+    t.match(signed.stderr, /Successfully verified SCT/);
+    t.match(verified.stderr, /Verified OK/);
   });
 
   await t.test('cosign 3.1 with the trusted root and signing config: Rekor v2 (Ed25519 on the token) and the TSA', async (t) => {
     const tok = await idp.emailToken('bob@example.com');
     const bundle = join(dir, 'cosign3.sigstore.json');
-    await runClientOk(
-      cosign3,
-      ['sign-blob', '--signing-config', stack.signingConfig, '--trusted-root', stack.trustedRoot, '--identity-token', tokenFile(dir, tok), '--bundle', bundle, '--yes', artifact],
-      { env: env3 },
-    );
+    await blob3.signKeyless(tokenFile(dir, tok), bundle, artifact);
     const b = JSON.parse(readFileSync(bundle, 'utf8'));
     t.equal(b.verificationMaterial.tlogEntries[0].kindVersion.version, '0.0.2', 'a Rekor v2 entry');
     t.ok(b.verificationMaterial.timestampVerificationData?.rfc3161Timestamps?.length, 'an RFC 3161 timestamp');
-    const v = await runClientOk(
-      cosign3,
-      ['verify-blob', '--bundle', bundle, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'bob@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-      { env: env3 },
-    );
-    t.match(v.stderr, /Verified OK/);
+    t.match((await blob3.verify(bundle, 'bob@example.com', idp.url, artifact)).stderr, /Verified OK/);
     // And to Rekor v1 by the legacy flags, verified against the same trusted root.
     const legacy = join(dir, 'cosign3-v1.sigstore.json');
     await runClientOk(
@@ -199,12 +197,7 @@ t.test('the whole stack with every key on the token', async (t) => {
       ],
       { env: env3 },
     );
-    const v1 = await runClientOk(
-      cosign3,
-      ['verify-blob', '--bundle', legacy, '--trusted-root', stack.trustedRoot, '--certificate-identity', 'bob@example.com', '--certificate-oidc-issuer', idp.url, artifact],
-      { env: env3 },
-    );
-    t.match(v1.stderr, /Verified OK/);
+    t.match((await blob3.verify(legacy, 'bob@example.com', idp.url, artifact)).stderr, /Verified OK/);
   });
 
   await t.test('rekor-cli verifies the Rekor v1 entry (SET and checkpoint signed on the token)', async (t) => {
@@ -308,19 +301,8 @@ t.test('the whole stack with every key on the token', async (t) => {
       await new Promise((r) => setTimeout(r, 500));
     }
     t.equal(rk2?.status, 201, 'Rekor v1 logs again');
-    const tok2 = await idp.emailToken('carol@example.com');
-    const after = join(dir, 'after.bundle');
-    await runClientOk(
-      cosign2,
-      ['sign-blob', '--fulcio-url', stack.url, '--rekor-url', stack.url, '--identity-token', tokenFile(dir, tok2), '--bundle', after, '--yes', artifact],
-      { env: env2 },
-    );
-    const v = await runClientOk(
-      cosign2,
-      ['verify-blob', '--bundle', after, '--certificate-identity', 'carol@example.com', '--certificate-oidc-issuer', idp.url, '--rekor-url', stack.url, artifact],
-      { env: env2 },
-    );
-    t.match(v.stderr, /Verified OK/, 'cosign signs keyless again, verified with the trust published before the outage');
+    const { verified } = await cosign2Keyless('carol@example.com', join(dir, 'after.bundle'));
+    t.match(verified.stderr, /Verified OK/, 'cosign signs keyless again, verified with the trust published before the outage');
     t.equal(stack.child.exitCode, null, 'the stack never stopped');
     t.notMatch(stack.output(), /pin-8a7c/, 'no PIN in the logs');
   });
