@@ -10,6 +10,7 @@ import { loadOrCreateTreeId } from './rekor-meta.js';
 import { RekorService, type RekorLeafExtra } from './rekor-service.js';
 import { SearchIndex } from './search-index.js';
 import { CanonicalizerPool } from './canonicalizer-pool.js';
+import { REKOR_SQLITE_CACHE_KIB, REKOR_TILE_CACHE_SIZE } from './log-cache-sizes.js';
 import { makeSetSigner, SetStore } from './set-store.js';
 
 export interface OpenRekorOptions {
@@ -44,12 +45,8 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
   if (!opts.signer.algorithm.startsWith('ecdsa'))
     throw new RekorError('INVALID_KEY', 'the Rekor v1 log key must be ECDSA: clients verify signed entry timestamps only with ECDSA');
   mkdirSync(dirname(opts.path), { recursive: true });
-  // SQLite page cache 16 MiB (the store's default is 32) and 1,024 cached tiles below
-  // (was 2,048): both fill as the log grows and were the whole RSS growth of the
-  // server from 76k to 1M entries. Measured over HTTP at 1.15M entries (2026-12-01):
-  // RSS 296–308 MB instead of 331–347 MB, random inclusion-proof reads 13.1–13.9k/s
-  // instead of 14.9–15.5k/s (target 10k), appends unchanged.
-  const store = SqliteStore.open(opts.path, { cacheKiB: 16 * 1024 });
+  // Smaller caches than the engine's defaults: see log-cache-sizes.ts.
+  const store = SqliteStore.open(opts.path, { cacheKiB: REKOR_SQLITE_CACHE_KIB });
   const treeId = loadOrCreateTreeId(store.db, () => randomTreeId(randomBytes));
   const index = new SearchIndex(store.db);
   const sets = new SetStore(store.db);
@@ -62,9 +59,7 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
     ...(opts.maxBatchSize !== undefined ? { maxBatchSize: opts.maxBatchSize } : {}),
     ...(opts.maxBatchWaitMs !== undefined ? { maxBatchWaitMs: opts.maxBatchWaitMs } : {}),
     ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
-    // Full tiles cached expanded (~16 KiB each): 1,024 cover the leaf tiles of the
-    // newest ~250k entries; a miss reads one stored tile with its inner nodes (no hashing).
-    tileCacheSize: 1024,
+    tileCacheSize: REKOR_TILE_CACHE_SIZE,
     // Per batch, after sequencing and before anything is written: one SET per entry.
     attach: makeSetSigner(opts.signer, sha256Hex(opts.signer.publicKeyDer)),
     // Runs inside the batch's write transaction: index rows and SETs commit with the leaves.

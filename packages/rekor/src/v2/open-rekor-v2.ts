@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Clock, Signer } from '@sigstack/core';
 import { createEcdsaNoteSigner, createEd25519NoteSigner, isValidKeyName, openLog, SqliteStore, type Log, type NoteSigner } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
+import { REKOR_SQLITE_CACHE_KIB, REKOR_TILE_CACHE_SIZE } from '../service/log-cache-sizes.js';
 import type { EntryLimits } from '../types/entry.types.js';
 import { RekorV2Service, type CosignCheckpoint } from './rekor-v2-service.js';
 
@@ -56,7 +57,9 @@ export async function openRekorV2(opts: OpenRekorV2Options): Promise<RekorV2Inst
   const noteSigner = rekorV2NoteSigner(opts.hostname, opts.signer);
   mkdirSync(dirname(opts.path), { recursive: true });
   const log = await openLog({
-    store: SqliteStore.open(opts.path),
+    // The v1 log's cache sizes (RSS flat to 1M entries): see log-cache-sizes.ts.
+    store: SqliteStore.open(opts.path, { cacheKiB: REKOR_SQLITE_CACHE_KIB }),
+    tileCacheSize: REKOR_TILE_CACHE_SIZE,
     create: true,
     origin: opts.hostname,
     noteSigner,
