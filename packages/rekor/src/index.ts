@@ -3,6 +3,8 @@ export type { RekorErrorCode } from './errors.js';
 export { openRekor } from './service/open-rekor.js';
 export type { OpenRekorOptions, RekorInstance } from './service/open-rekor.js';
 export { RekorService, MAX_RETRIEVE_QUERIES } from './service/rekor-service.js';
+// Signature checks in worker threads; a stack opens one and hands it to both logs.
+export { CanonicalizerPool, DEFAULT_CANONICALIZE_WORKERS } from './service/canonicalizer-pool.js';
 export { parseEntryId, formatEntryId } from './service/entry-id.js';
 // The identities upstream indexes for a certificate (also what a monitor matches on).
 export { subjectAltNames } from './types/subject-alt-names.js';

@@ -2,9 +2,13 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RekorError, type RekorErrorCode } from '../errors.js';
 import { canonicalizeProposedEntry, type CanonicalEntry, type EntryLimits } from '../types/index.js';
+import { canonicalizeCreateEntryRequest } from '../v2/create-entry-request.js';
+import type { CanonicalV2Entry } from '../v2/entry.types.js';
 
+/** `api`: which log the request is for: v1 proposed entry, or v2 CreateEntryRequest. */
 export interface CanonicalizeRequest {
   id: number;
+  api: 'v1' | 'v2';
   proposed: unknown;
   limits: Partial<EntryLimits> | undefined;
 }
@@ -25,7 +29,8 @@ export const DEFAULT_CANONICALIZE_WORKERS = Math.max(1, availableParallelism());
  * see core/keys/ecdsa-prehash.ts) and it is synchronous; on the main thread it would
  * leave every other core idle while HTTP parsing waits behind it. Work goes to the
  * worker with the fewest requests in flight. With `workers: 0` everything runs in
- * process (tests, tiny deployments).
+ * process (tests, tiny deployments). One pool serves both logs of a stack (v1
+ * `canonicalize`, v2 `canonicalizeV2`): a second pool would only add isolates.
  */
 export class CanonicalizerPool {
   readonly #workers: { worker: Worker; pending: number }[] = [];
@@ -56,8 +61,20 @@ export class CanonicalizerPool {
     }
   }
 
-  canonicalize(proposed: unknown): Promise<CanonicalEntry> {
-    if (this.#workers.length === 0) return canonicalizeProposedEntry(proposed, this.#limits);
+  /** Rekor v1: a proposed entry. `limits` default to the pool's. */
+  async canonicalize(proposed: unknown, limits: Partial<EntryLimits> | undefined = this.#limits): Promise<CanonicalEntry> {
+    if (this.#workers.length === 0) return canonicalizeProposedEntry(proposed, limits);
+    return this.#post('v1', proposed, limits);
+  }
+
+  /** Rekor v2: a CreateEntryRequest (canonicalizeCreateEntryRequest in a worker). `limits` default to the pool's. */
+  async canonicalizeV2(request: unknown, limits: Partial<EntryLimits> | undefined = this.#limits): Promise<CanonicalV2Entry> {
+    if (this.#workers.length === 0) return canonicalizeCreateEntryRequest(request, limits);
+    const r = await this.#post('v2', request, limits);
+    return { kind: r.kind as CanonicalV2Entry['kind'], version: r.apiVersion as CanonicalV2Entry['version'], body: r.body };
+  }
+
+  #post(api: 'v1' | 'v2', proposed: unknown, limits: Partial<EntryLimits> | undefined): Promise<CanonicalEntry> {
     if (this.#closed) return Promise.reject(new Error('canonicalizer pool is closed'));
     let slot = this.#workers[0]!;
     for (const w of this.#workers) if (w.pending < slot.pending) slot = w;
@@ -67,7 +84,7 @@ export class CanonicalizerPool {
     return new Promise<CanonicalEntry>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject, slot });
       try {
-        slot.worker.postMessage({ id, proposed, limits: this.#limits } satisfies CanonicalizeRequest);
+        slot.worker.postMessage({ id, api, proposed, limits } satisfies CanonicalizeRequest);
       } catch (err) {
         // Not structured-cloneable: cannot be a JSON request body; refuse it plainly.
         this.#waiting.delete(id);

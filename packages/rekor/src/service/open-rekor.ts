@@ -29,8 +29,16 @@ export interface OpenRekorOptions {
   maxBatchWaitMs?: number;
   maxPending?: number;
   limits?: Partial<EntryLimits>;
-  /** Worker threads that verify and canonicalise entries (default: one per core; 0: in process). */
+  /**
+   * Worker threads that verify and canonicalise entries (default: one per core; 0: in
+   * process), for a pool of this log's own. Ignored with `canonicalizer`.
+   */
   workers?: number;
+  /**
+   * A pool shared with other logs (a stack's Rekor v1 and v2 use one): used instead of
+   * a pool of its own, and left open by close() (its owner closes it).
+   */
+  canonicalizer?: CanonicalizerPool;
 }
 
 export interface RekorInstance {
@@ -70,15 +78,15 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
       }
     },
   });
-  const canonicalizer = new CanonicalizerPool({ ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
-  const service = new RekorService({ log, index, sets, signer: opts.signer, treeId, canonicalizer });
+  const own = opts.canonicalizer ? undefined : new CanonicalizerPool(opts.workers !== undefined ? { workers: opts.workers } : {});
+  const service = new RekorService({ log, index, sets, signer: opts.signer, treeId, canonicalizer: opts.canonicalizer ?? own!, ...(opts.limits ? { limits: opts.limits } : {}) });
   return {
     service,
     log,
     async close() {
       // In-flight requests have finished (fastify closes connections first); drain the log, then stop the workers.
       await log.close();
-      await canonicalizer.close();
+      await own?.close();
     },
   };
 }

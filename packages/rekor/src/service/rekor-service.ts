@@ -58,6 +58,8 @@ export class RekorService {
   readonly #index: SearchIndex;
   readonly #signer: Signer;
   readonly #canonicalizer: CanonicalizerPool;
+  /** Per request (the pool may be shared with a log of other limits); undefined: the pool's. */
+  readonly #limits: Partial<EntryLimits> | undefined;
   readonly #sets: SetStore | undefined;
 
   constructor(opts: RekorServiceOptions) {
@@ -65,7 +67,8 @@ export class RekorService {
     this.#index = opts.index;
     this.#signer = opts.signer;
     this.#sets = opts.sets;
-    this.#canonicalizer = opts.canonicalizer ?? new CanonicalizerPool({ workers: 0, ...(opts.limits ? { limits: opts.limits } : {}) });
+    this.#canonicalizer = opts.canonicalizer ?? new CanonicalizerPool({ workers: 0 });
+    this.#limits = opts.limits;
     this.treeId = opts.treeId;
     this.treeIdHex = opts.treeId.toString(16).padStart(16, '0');
     this.logIdHex = sha256Hex(opts.signer.publicKeyDer);
@@ -74,7 +77,7 @@ export class RekorService {
 
   /** Validates, appends and returns the new entry; ENTRY_EXISTS (with entryId) for a duplicate. */
   async createEntry(proposed: unknown): Promise<{ entryId: string; entry: LogEntryMap }> {
-    const canonical = await this.#canonicalizer.canonicalize(proposed);
+    const canonical = await this.#canonicalizer.canonicalize(proposed, this.#limits);
     const hash = leafHash(canonical.body);
     const uuid = hash.toString('hex');
     const extra: RekorLeafExtra = { indexKeys: canonical.indexKeys };
@@ -122,7 +125,7 @@ export class RekorService {
       if (e) out.push(e);
     }
     for (const proposed of q.entries ?? []) {
-      const canonical = await this.#canonicalizer.canonicalize(proposed);
+      const canonical = await this.#canonicalizer.canonicalize(proposed, this.#limits);
       const index = this.#log.indexOf(leafHash(canonical.body));
       if (index !== undefined) {
         const e = await this.#findByIndex(index);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Clock, Signer } from '@sigstack/core';
 import { createEcdsaNoteSigner, createEd25519NoteSigner, isValidKeyName, openLog, SqliteStore, type Log, type NoteSigner } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
+import { CanonicalizerPool } from '../service/canonicalizer-pool.js';
 import { REKOR_SQLITE_CACHE_KIB, REKOR_TILE_CACHE_SIZE } from '../service/log-cache-sizes.js';
 import type { EntryLimits } from '../types/entry.types.js';
 import { RekorV2Service, type CosignCheckpoint } from './rekor-v2-service.js';
@@ -27,6 +28,16 @@ export interface OpenRekorV2Options {
   maxBatchWaitMs?: number;
   maxPending?: number;
   limits?: Partial<EntryLimits>;
+  /**
+   * Worker threads that verify and canonicalise requests (default: one per core; 0: in
+   * process), for a pool of this log's own. Ignored with `canonicalizer`.
+   */
+  workers?: number;
+  /**
+   * A pool shared with other logs (a stack's Rekor v1 and v2 use one): used instead of
+   * a pool of its own, and left open by close() (its owner closes it).
+   */
+  canonicalizer?: CanonicalizerPool;
   /** See RekorV2Service: witness cosigning of the checkpoint served with each new entry. */
   cosignCheckpoint?: CosignCheckpoint;
 }
@@ -69,11 +80,22 @@ export async function openRekorV2(opts: OpenRekorV2Options): Promise<RekorV2Inst
     ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
   });
   const keyId = Buffer.from(noteSigner.keyId);
+  const own = opts.canonicalizer ? undefined : new CanonicalizerPool(opts.workers !== undefined ? { workers: opts.workers } : {});
   const service = new RekorV2Service({
     log,
     keyId,
+    canonicalizer: opts.canonicalizer ?? own!,
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.cosignCheckpoint ? { cosignCheckpoint: opts.cosignCheckpoint } : {}),
   });
-  return { service, log, keyId, close: () => log.close() };
+  return {
+    service,
+    log,
+    keyId,
+    async close() {
+      // In-flight requests have finished (fastify closes connections first); drain the log, then stop our workers.
+      await log.close();
+      await own?.close();
+    },
+  };
 }

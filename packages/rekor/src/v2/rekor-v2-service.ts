@@ -1,7 +1,7 @@
 import { leafHash, type Checkpoint, type Log } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
 import type { EntryLimits } from '../types/entry.types.js';
-import { canonicalizeCreateEntryRequest } from './create-entry-request.js';
+import { CanonicalizerPool } from '../service/canonicalizer-pool.js';
 import type { TransparencyLogEntryJson } from './transparency-log-entry.js';
 
 /**
@@ -19,6 +19,11 @@ export interface RekorV2ServiceOptions {
   /** The full 32-byte checkpoint key ID: `logId.keyId` in entries and in the trusted root. */
   keyId: Buffer;
   limits?: Partial<EntryLimits>;
+  /**
+   * Where requests are validated, verified and canonicalised (default: in process).
+   * openRekorV2 passes a worker pool, the stack the one it shares with Rekor v1.
+   */
+  canonicalizer?: CanonicalizerPool;
   /** Optional: what the 201 answer carries as `inclusionProof.checkpoint.envelope` (default: the log's signed checkpoint). */
   cosignCheckpoint?: CosignCheckpoint;
 }
@@ -37,6 +42,7 @@ export class RekorV2Service {
   readonly #limits: Partial<EntryLimits>;
   readonly #cosign: CosignCheckpoint | undefined;
   readonly #keyIdBase64: string;
+  readonly #canonicalizer: CanonicalizerPool;
 
   constructor(opts: RekorV2ServiceOptions) {
     if (opts.keyId.length !== 32) throw new TypeError('the Rekor v2 key ID is the full 32-byte checkpoint key ID');
@@ -45,6 +51,7 @@ export class RekorV2Service {
     this.#keyIdBase64 = opts.keyId.toString('base64');
     this.#limits = opts.limits ?? {};
     this.#cosign = opts.cosignCheckpoint;
+    this.#canonicalizer = opts.canonicalizer ?? new CanonicalizerPool({ workers: 0 });
   }
 
   /** The checkpoint origin, which is also the note signature's key name (the log's host name). */
@@ -59,7 +66,8 @@ export class RekorV2Service {
 
   /** Validates and appends one entry; ENTRY_EXISTS with `logIndex` for a duplicate. */
   async createEntry(body: unknown): Promise<TransparencyLogEntryJson> {
-    const entry = await canonicalizeCreateEntryRequest(body, this.#limits);
+    // Off the main thread with a worker pool: the signature check is most of an append's CPU.
+    const entry = await this.#canonicalizer.canonicalizeV2(body, this.#limits);
     const r = await this.log.add({ identity: leafHash(entry.body), leaf: entry.body });
     if (r.duplicate)
       throw new RekorError('ENTRY_EXISTS', `an equivalent entry already exists in the transparency log at index ${r.index}`, { logIndex: r.index });
