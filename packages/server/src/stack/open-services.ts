@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { FileSigner, type Clock, type Signer, type SigningAlgorithm } from '@sigstack/core';
 import { isPkcs11Uri, Pkcs11Signer } from '@sigstack/pkcs11';
-import { openRekor, openRekorV2, type RekorInstance, type RekorV2Instance } from '@sigstack/rekor';
+import { CanonicalizerPool, openRekor, openRekorV2, type RekorInstance, type RekorV2Instance } from '@sigstack/rekor';
 import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
 import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
 import { openCertificateAuthority, FulcioService, type CertificateAuthority } from '@sigstack/fulcio';
@@ -58,6 +58,13 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
     return signer;
   };
   try {
+    // One worker pool verifies the entries of both Rekor logs (one per core, as v1's
+    // own would be); opened first so that it closes after both logs have drained.
+    let canonicalizer: CanonicalizerPool | undefined;
+    if (config.rekor.enabled || isRekorV2Enabled(config)) {
+      const pool = (canonicalizer = new CanonicalizerPool());
+      closers.push(() => pool.close());
+    }
     if (config.rekor.enabled) {
       const signer = await key(config.rekor.key, 'ecdsa-p256-sha256', config.development);
       const rekor = await openRekor({
@@ -68,6 +75,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
         maxBatchSize: config.rekor.maxBatchSize,
         maxBatchWaitMs: config.rekor.maxBatchWaitMs,
         maxPending: config.rekor.maxPending,
+        canonicalizer,
       });
       closers.push(() => rekor.close());
       Object.assign(s, { rekor, rekorSigner: signer });
@@ -86,6 +94,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
         maxBatchSize: config.rekorV2.maxBatchSize,
         maxBatchWaitMs: config.rekorV2.maxBatchWaitMs,
         maxPending: config.rekorV2.maxPending,
+        canonicalizer,
         ...(witnessing.cosignHook('rekorV2') ? { cosignCheckpoint: witnessing.cosignHook('rekorV2')! } : {}),
       });
       closers.push(() => rekorV2.close());
