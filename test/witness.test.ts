@@ -210,8 +210,13 @@ t.test('a witness down: v2 writes get 503 + Retry-After, the entry stays logged;
 
   // Stopped when the file ends (not with this subtest): the restart test below needs it.
   witnesses[1] = await startWitness(root, { dataDir: W[1]!.dataDir, name: W[1]!.keyName, port: W[1]!.port, logsFile });
-  // The log asks a failed witness again after a growing back-off (1 s, 2 s, 4 s, ...).
-  await pollFor('w2 to cosign the v2 log again', async () => (cosignedBy(await getText(`${stack.url}/api/v2/checkpoint`)).length === 2 ? true : undefined));
+  // The log asks a failed witness again after a growing back-off (1 s, 2 s, 4 s, ...). Wait for
+  // a checkpoint that covers the entry logged while it was down: for a few seconds the tile
+  // checkpoint may still be the older one both had cosigned, and w2 may still be in back-off.
+  await pollFor('w2 to cosign the v2 log again', async () => {
+    const cp = await getText(`${stack.url}/api/v2/checkpoint`);
+    return cosignedBy(cp).length === 2 && Number(cp.split('\n')[1]) > Number(index) ? true : undefined;
+  });
   const ok = await postV2(hashedRekordV002Request(newSigningKey()));
   t.equal(ok.status, 201);
   t.same(cosignedBy(((await ok.json()) as { inclusionProof: { checkpoint: { envelope: string } } }).inclusionProof.checkpoint.envelope), [0, 1]);
