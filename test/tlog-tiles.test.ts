@@ -28,9 +28,21 @@ async function pool(n: number, concurrency: number, job: (i: number) => Promise<
   }));
 }
 
+/**
+ * Sends until the stack accepts: under CI's parallel load the stack may shed a write with
+ * 503 + Retry-After (its load shedding), and a client is expected to come back then.
+ */
+async function accepted<R extends { status: number; headers: Headers }>(send: () => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await send();
+    if (r.status !== 503 || attempt === 10) return r;
+    await new Promise((res) => setTimeout(res, 1000 * Math.min(5, Number(r.headers.get('retry-after')) || 1)));
+  }
+}
+
 async function rekorEntries(n: number): Promise<void> {
   await pool(n, 16, async () => {
-    const r = await postEntry(stack.url, hashedrekordEntry(signingKey).entry);
+    const r = await accepted(() => postEntry(stack.url, hashedrekordEntry(signingKey).entry));
     if (r.status !== 201) throw new Error(`POST entry: ${r.status} ${r.body}`);
   });
 }
@@ -43,7 +55,7 @@ const token = tok.stdout.trim();
 async function certificates(n: number): Promise<void> {
   await pool(n, 8, async () => {
     const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const r = await fetch(`${stack.url}/api/v2/signingCert`, {
+    const r = await accepted(() => fetch(`${stack.url}/api/v2/signingCert`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
@@ -52,7 +64,7 @@ async function certificates(n: number): Promise<void> {
           proofOfPossession: sign('sha256', Buffer.from(email), k.privateKey).toString('base64'),
         },
       }),
-    });
+    }));
     if (r.status !== 200) throw new Error(`signingCert: ${r.status} ${await r.text()}`);
   });
 }
@@ -60,11 +72,8 @@ async function certificates(n: number): Promise<void> {
 // Rekor v2 entries as a client sends them (protocols.md §7.2): hashedrekord 0.0.2 with the SPKI of the key.
 async function rekorV2Entries(n: number): Promise<void> {
   await pool(n, 16, async () => {
-    const r = await fetch(`${stack.url}/api/v2/log/entries`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(hashedRekordV002Request(signingKey)),
-    });
+    const body = JSON.stringify(hashedRekordV002Request(signingKey));
+    const r = await accepted(() => fetch(`${stack.url}/api/v2/log/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     if (r.status !== 201) throw new Error(`POST /api/v2/log/entries: ${r.status} ${await r.text()}`);
   });
 }
