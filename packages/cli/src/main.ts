@@ -35,6 +35,7 @@ commands:
             --key pkcs11:...  the leaf (signing) key on an HSM, not a file
   hsm       keys on a PKCS#11 token: generate, pubkey, check, csr (sigstack hsm help)
   tuf       the TUF ceremony: sigstack tuf help
+  trust     air-gapped sites: trust export --out FILE; trust import FILE --root ROOT.json --dir DIR (sigstack trust help)
   witness   run a C2SP tlog-witness that cosigns a log's checkpoints: sigstack witness --help
             --data-dir DIR --log 'ORIGIN VKEY' --listen HOST:PORT; "sigstack witness key" prints its key
   monitor   follow a transparency log: verify its checkpoints, alert on watched identities
@@ -61,6 +62,8 @@ export async function main(argv: string[]): Promise<void> {
         return (await import('./stack-commands.js')).devToken(rest);
       case 'tuf':
         return await (await import('./tuf-command.js')).tufCommand(rest);
+      case 'trust':
+        return await (await import('./trust-command.js')).trustCommand(rest);
       case 'ca':
         return await (await import('./stack-commands.js')).caCommand(rest);
       case 'tsa':

@@ -20,6 +20,8 @@ export type TufErrorCode =
   | 'NO_TARGETS_SIGNER' // updateTargets without a targets signer (targets is offline in production)
   | 'NOT_FOUND' // a ceremony folder or repository that does not exist
   | 'ALREADY_EXISTS' // init over an existing ceremony
+  | 'BAD_ARCHIVE' // a trust bundle that is truncated, damaged, or holds files its metadata does not list
+  | 'UNTRUSTED_ROOT' // a trust bundle whose root chain does not contain the root this site pinned
   | 'IO_FAILED'; // the file system refused a write
 
 export class TufError extends SigstackError<TufErrorCode> {}

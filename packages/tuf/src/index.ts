@@ -22,6 +22,19 @@ export type { RepositoryState, PublishOptions } from './repository/repository.js
 export { TARGET_HASH_ALGORITHMS, TARGET_NAME, rootFile, snapshotFile, targetsFile, targetFile } from './repository/layout.js';
 
 export {
+  exportTrustBundle,
+  openTrustBundle,
+  installTrustBundle,
+  installedRepository,
+  latestRootBytes,
+  trustExpiries,
+  TRUST_BUNDLE_MEDIA_TYPE,
+} from './airgap/trust-bundle.js';
+export type { TrustExpiries, VerifiedTrustBundle, OpenTrustBundleOptions } from './airgap/trust-bundle.js';
+export { toTarBytes, fromTarBytes, MAX_ARCHIVE_BYTES } from './airgap/tar-archive.js';
+export type { ArchiveEntry } from './airgap/tar-archive.js';
+
+export {
   OnlineRepository,
   DEFAULT_TIMESTAMP_EXPIRY,
   DEFAULT_SNAPSHOT_EXPIRY,

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '@sigstack/core';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TUF } from '@sigstore/tuf';
@@ -73,13 +74,47 @@ export function initializedMirror(cacheDir: string): string | undefined {
 export async function tufTarget(cacheDir: string, name: string, offline: boolean): Promise<string | undefined> {
   const mirror = initializedMirror(cacheDir);
   if (!mirror) return undefined;
-  const tuf = await openTuf({ mirrorURL: mirror, cachePath: cacheDir, forceInit: false, forceCache: offline });
+  // A file: mirror is an air-gap import (seedTufCache): the cache is all there is, and
+  // its metadata is still checked (signatures and expiry) on every load.
+  const tuf = await openTuf({ mirrorURL: mirror, cachePath: cacheDir, forceInit: false, forceCache: offline || isLocalMirror(mirror) });
   try {
     return await tuf.getTarget(name);
   } catch (cause) {
     if (name !== TRUSTED_ROOT_TARGET && /not found|unknown target/i.test(String((cause as Error).message))) return undefined;
     throw tufError(cause, `TUF target ${name} from ${mirror}`);
   }
+}
+
+const isLocalMirror = (mirror: string): boolean => mirror.startsWith('file:');
+
+/** Metadata and targets a caller has already verified from a trusted root (an air-gap trust bundle). */
+export interface VerifiedTufFiles {
+  /** `file://` URL of the local TUF repository they were installed into. */
+  mirror: string;
+  /** The latest root, the current timestamp, snapshot and targets, as published. */
+  metadata: { root: Uint8Array; timestamp: Uint8Array; snapshot: Uint8Array; targets: Uint8Array };
+  /** Target bytes by name. */
+  targets: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * Sets up this client's TUF cache from verified files, with no network: what
+ * `initialize` would have left after a refresh from `files.mirror`, in the layout of
+ * @sigstore/tuf's cache (`<cacheDir>/<encoded host+path>/{root,timestamp,snapshot,targets}.json`,
+ * `targets/<encoded name>`). Every later command loads it with the TUF client, which
+ * checks signatures and expiry again; the mirror is remembered last, so a crash part
+ * way leaves the client as it was (or uninitialised), never half-initialised.
+ */
+export function seedTufCache(cacheDir: string, files: VerifiedTufFiles): void {
+  const url = new URL(files.mirror);
+  if (url.protocol !== 'file:') throw new ClientError('USAGE', `seedTufCache: ${files.mirror} is not a file: URL`);
+  const repoDir = join(cacheDir, encodeURIComponent(url.host + url.pathname.replace(/\/$/, '')));
+  rmSync(join(cacheDir, REMOTE_FILE), { force: true });
+  rmSync(repoDir, { recursive: true, force: true });
+  mkdirSync(join(repoDir, 'targets'), { recursive: true });
+  for (const [role, bytes] of Object.entries(files.metadata)) writeFileAtomic(join(repoDir, `${role}.json`), bytes);
+  for (const [name, bytes] of files.targets) writeFileAtomic(join(repoDir, 'targets', encodeURIComponent(name)), bytes);
+  writeFileAtomic(join(cacheDir, REMOTE_FILE), JSON.stringify({ mirror: files.mirror.replace(/\/$/, '') }, null, 2) + '\n');
 }
 
 async function openTuf(opts: { mirrorURL: string; cachePath: string; rootPath?: string; forceInit: boolean; forceCache: boolean }): Promise<TUF> {

@@ -78,7 +78,8 @@ export function verifyTargetBytes(tf: TargetFile, bytes: Uint8Array): void {
   }
 }
 
-const samePayload = (a: Metadata<AnySigned>, b: Metadata<AnySigned>): boolean => signingPayload(a.signed).equals(signingPayload(b.signed));
+/** Whether two metadata files sign the same content (signatures aside). */
+export const samePayload = (a: Metadata<AnySigned>, b: Metadata<AnySigned>): boolean => signingPayload(a.signed).equals(signingPayload(b.signed));
 
 /**
  * Checks what a client will check, and what we promise besides:
