@@ -2,6 +2,8 @@ export { RekorError } from './errors.js';
 export type { RekorErrorCode } from './errors.js';
 export { openRekor } from './service/open-rekor.js';
 export type { OpenRekorOptions, RekorInstance } from './service/open-rekor.js';
+// The storage contract of what Rekor keeps beside the log (docs/postgres-design.md).
+export type { RekorIndexStore, RekorStorage } from './store/rekor-store.js';
 export { RekorService, MAX_RETRIEVE_QUERIES } from './service/rekor-service.js';
 // Signature checks in worker threads; a stack opens one and hands it to both logs.
 export { CanonicalizerPool, DEFAULT_CANONICALIZE_WORKERS } from './service/canonicalizer-pool.js';

@@ -3,7 +3,7 @@ import { leafHash, type Log } from '@sigstack/merkle';
 import { CtLogError } from '../errors.js';
 import { removeExtension } from './precert-tbs.js';
 import type { ChainValidator } from './chain-validator.js';
-import type { CtLeafExtra, CtStore } from './ct-store.js';
+import type { CtLeafExtra, CtStore } from '../store/ct-store.js';
 import type { AddChainResponse, ConsistencyResponse, EntriesResponse, ProofByHashResponse, RootsResponse, SthResponse } from './ct-types.js';
 import {
   decodeSct,

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock, Signer } from '@sigstack/core';
-import { createEcdsaNoteSigner, leafHash, openLog, SqliteStore, type Log, type SequencedEntry } from '@sigstack/merkle';
+import { createEcdsaNoteSigner, leafHash, openLog, type Log, type SequencedEntry } from '@sigstack/merkle';
 import { CtLogError } from '../errors.js';
 import { ChainValidator } from './chain-validator.js';
-import { CtStore, type CtLeafExtra } from './ct-store.js';
+import type { CtLeafExtra, CtStorage } from '../store/ct-store.js';
+import { openSqliteCtStorage } from '../store/sqlite-ct-store.js';
 import { CtLogService } from './ctlog-service.js';
 
 /**
@@ -15,8 +16,13 @@ import { CtLogService } from './ctlog-service.js';
 export const DEFAULT_CT_ORIGIN = 'localhost/ct';
 
 export interface OpenCtLogOptions {
-  /** SQLite database file of the log (created, with its directory, when missing). */
+  /** SQLite database file of the log (created, with its directory, when missing). Ignored with `storage`. */
   path: string;
+  /**
+   * The log's storage, opened by the caller (another driver than the embedded
+   * SQLite one). The log owns it from now on and closes it. Default: SQLite at `path`.
+   */
+  storage?: CtStorage;
   /** The log key. Must be ECDSA P-256: ct-go (cosign, sigstore-go) accepts no other curve and no Ed25519. */
   signer: Signer;
   /** DER of the accepted root certificates (at least one). */
@@ -32,8 +38,8 @@ export interface OpenCtLogOptions {
 
 export interface CtLogInstance {
   service: CtLogService;
-  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree and witnesses' consistency proofs (leaves are MerkleTreeLeaf bytes). */
-  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle' | 'consistencyProof'>;
+  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree and witnesses' consistency proofs, and its stats and batch sizes for metrics (leaves are MerkleTreeLeaf bytes). */
+  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle' | 'consistencyProof' | 'stats' | 'observeBatches'>;
   /** SHA-256 of the DER SPKI of the log key. */
   logId: Buffer;
   /** DER SPKI of the log key (for the trusted root's `ctlogs[].publicKey.rawBytes`). */
@@ -49,15 +55,12 @@ export async function openCtLog(opts: OpenCtLogOptions): Promise<CtLogInstance> 
   // Before touching the disk: a bad root is a configuration error, not a half-created log.
   const validator = new ChainValidator(opts.roots);
   const origin = opts.origin ?? DEFAULT_CT_ORIGIN;
-  mkdirSync(dirname(opts.path), { recursive: true });
-  const store = SqliteStore.open(opts.path);
-  let ct: CtStore;
-  try {
-    ct = new CtStore(store.db);
-  } catch (cause) {
-    store.close();
-    throw cause;
+  let storage = opts.storage;
+  if (!storage) {
+    mkdirSync(dirname(opts.path), { recursive: true });
+    storage = openSqliteCtStorage(opts.path);
   }
+  const { log: store, ct } = storage;
   let log;
   try {
     log = await openLog({
@@ -71,7 +74,7 @@ export async function openCtLog(opts: OpenCtLogOptions): Promise<CtLogInstance> 
       ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
       // Runs inside the batch's write transaction: leaf-hash and extra_data rows commit with the leaves.
       onSequenced: (entries: SequencedEntry[]) => {
-        for (const e of entries) ct.add(e.index, leafHash(e.leaf), e.extra as CtLeafExtra);
+        for (const e of entries) ct.addEntry(e.index, leafHash(e.leaf), e.extra as CtLeafExtra);
       },
     });
   } catch (cause) {

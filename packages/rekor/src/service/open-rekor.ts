@@ -2,20 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sha256Hex, type Clock, type Signer } from '@sigstack/core';
-import { createEcdsaNoteSigner, openLog, SqliteStore, type Log, type SequencedEntry } from '@sigstack/merkle';
+import { createEcdsaNoteSigner, openLog, type Log, type SequencedEntry } from '@sigstack/merkle';
 import { RekorError } from '../errors.js';
 import type { EntryLimits } from '../types/index.js';
 import { randomTreeId } from './entry-id.js';
-import { loadOrCreateTreeId } from './rekor-meta.js';
 import { RekorService, type RekorLeafExtra } from './rekor-service.js';
-import { SearchIndex } from './search-index.js';
 import { CanonicalizerPool } from './canonicalizer-pool.js';
 import { REKOR_SQLITE_CACHE_KIB, REKOR_TILE_CACHE_SIZE } from './log-cache-sizes.js';
-import { makeSetSigner, SetStore } from './set-store.js';
+import { makeSetSigner } from './set-signer.js';
+import type { RekorStorage } from '../store/rekor-store.js';
+import { openSqliteRekorStorage } from '../store/sqlite-rekor-store.js';
 
 export interface OpenRekorOptions {
-  /** SQLite database file of the log (created when missing). */
+  /** SQLite database file of the log (created when missing). Ignored with `storage`. */
   path: string;
+  /**
+   * The log's storage, opened by the caller (another driver than the embedded
+   * SQLite one). The log owns it from now on and closes it. Default: SQLite at `path`.
+   */
+  storage?: RekorStorage;
   /** The log key (ECDSA P-256: SETs must be ECDSA for cosign and sigstore-go). */
   signer: Signer;
   /**
@@ -43,8 +48,8 @@ export interface OpenRekorOptions {
 
 export interface RekorInstance {
   service: RekorService;
-  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree and witnesses' consistency proofs (writes go through the service). */
-  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle' | 'consistencyProof'>;
+  /** The log's read side, for the read-only C2SP tlog-tiles view of the same tree and witnesses' consistency proofs, and its stats and batch sizes for metrics (writes go through the service). */
+  log: Pick<Log, 'checkpoint' | 'readTile' | 'readEntryBundle' | 'consistencyProof' | 'stats' | 'observeBatches'>;
   close(): Promise<void>;
 }
 
@@ -52,12 +57,14 @@ export interface RekorInstance {
 export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> {
   if (!opts.signer.algorithm.startsWith('ecdsa'))
     throw new RekorError('INVALID_KEY', 'the Rekor v1 log key must be ECDSA: clients verify signed entry timestamps only with ECDSA');
-  mkdirSync(dirname(opts.path), { recursive: true });
-  // Smaller caches than the engine's defaults: see log-cache-sizes.ts.
-  const store = SqliteStore.open(opts.path, { cacheKiB: REKOR_SQLITE_CACHE_KIB });
-  const treeId = loadOrCreateTreeId(store.db, () => randomTreeId(randomBytes));
-  const index = new SearchIndex(store.db);
-  const sets = new SetStore(store.db);
+  let storage = opts.storage;
+  if (!storage) {
+    mkdirSync(dirname(opts.path), { recursive: true });
+    // Smaller caches than the engine's defaults: see log-cache-sizes.ts.
+    storage = openSqliteRekorStorage(opts.path, { cacheKiB: REKOR_SQLITE_CACHE_KIB });
+  }
+  const { log: store, rekor: rekorStore } = storage;
+  const treeId = rekorStore.treeId(() => randomTreeId(randomBytes));
   const log = await openLog({
     store,
     create: true,
@@ -73,13 +80,13 @@ export async function openRekor(opts: OpenRekorOptions): Promise<RekorInstance> 
     // Runs inside the batch's write transaction: index rows and SETs commit with the leaves.
     onSequenced: (entries: SequencedEntry[]) => {
       for (const e of entries) {
-        index.add(e.index, (e.extra as RekorLeafExtra).indexKeys);
-        sets.add(e.index, e.attachment as Buffer);
+        rekorStore.addSearchRows(e.index, (e.extra as RekorLeafExtra).indexKeys);
+        rekorStore.putSet(e.index, e.attachment as Buffer);
       }
     },
   });
   const own = opts.canonicalizer ? undefined : new CanonicalizerPool(opts.workers !== undefined ? { workers: opts.workers } : {});
-  const service = new RekorService({ log, index, sets, signer: opts.signer, treeId, canonicalizer: opts.canonicalizer ?? own!, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const service = new RekorService({ log, store: rekorStore, signer: opts.signer, treeId, canonicalizer: opts.canonicalizer ?? own!, ...(opts.limits ? { limits: opts.limits } : {}) });
   return {
     service,
     log,

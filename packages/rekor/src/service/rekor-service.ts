@@ -12,8 +12,8 @@ import type {
   SearchIndexQuery,
   SearchLogQuery,
 } from './log-entry.js';
-import type { SearchIndex } from './search-index.js';
-import { integratedTimeOf, setPayload, type SetStore } from './set-store.js';
+import { integratedTimeOf, setPayload } from './set-signer.js';
+import type { RekorIndexStore } from '../store/rekor-store.js';
 
 /** Upstream's limit on items in one /log/entries/retrieve query. */
 export const MAX_RETRIEVE_QUERIES = 10;
@@ -23,19 +23,17 @@ export const MAX_INDEX_RESULTS = 1000;
 export interface RekorServiceOptions {
   /** The merkle log holding canonical bodies as leaves. */
   log: Log;
-  /** The search index, written by the log's onSequenced hook. */
-  index: SearchIndex;
+  /**
+   * The search index and stored SETs (written by the log's onSequenced hook). An
+   * entry without a stored SET has its SET signed when it is served.
+   */
+  store: RekorIndexStore;
   /** The log key: signs SETs here and checkpoints in the engine. ECDSA P-256 (protocols.md §1.4). */
   signer: Signer;
   treeId: bigint;
   limits?: Partial<EntryLimits>;
   /** Where proposed entries are verified and canonicalised (default: in process). */
   canonicalizer?: CanonicalizerPool;
-  /**
-   * SETs signed at sequencing (the log's `attach` hook, see set-store.ts). Without
-   * it, or for an entry without a stored SET, the SET is signed when it is served.
-   */
-  sets?: SetStore;
 }
 
 /** What the sequencer hands back to onSequenced for a Rekor entry. */
@@ -55,18 +53,16 @@ export class RekorService {
   readonly logIdHex: string;
   readonly publicKeyPem: string;
   readonly #log: Log;
-  readonly #index: SearchIndex;
+  readonly #store: RekorIndexStore;
   readonly #signer: Signer;
   readonly #canonicalizer: CanonicalizerPool;
   /** Per request (the pool may be shared with a log of other limits); undefined: the pool's. */
   readonly #limits: Partial<EntryLimits> | undefined;
-  readonly #sets: SetStore | undefined;
 
   constructor(opts: RekorServiceOptions) {
     this.#log = opts.log;
-    this.#index = opts.index;
+    this.#store = opts.store;
     this.#signer = opts.signer;
-    this.#sets = opts.sets;
     this.#canonicalizer = opts.canonicalizer ?? new CanonicalizerPool({ workers: 0 });
     this.#limits = opts.limits;
     this.treeId = opts.treeId;
@@ -144,7 +140,7 @@ export class RekorService {
       const lengths: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
       const alg = m?.[1] ?? 'sha256';
       if (!m || m[2]!.length !== lengths[alg]) throw new RekorError('INVALID_QUERY', `hash: "${q.hash}" is not a valid ${alg} digest`);
-      sets.push(this.#index.lookup(`${alg}:${m[2]}`, MAX_INDEX_RESULTS));
+      sets.push(this.#store.findByKey(`${alg}:${m[2]}`, MAX_INDEX_RESULTS));
     }
     if (q.publicKey !== undefined) {
       const pk = q.publicKey;
@@ -158,15 +154,15 @@ export class RekorService {
         if (cause instanceof RekorError) throw cause;
         throw new RekorError('INVALID_QUERY', `publicKey.content: ${(cause as Error).message}`, { cause });
       }
-      sets.push(this.#index.lookup(sha256Hex(Buffer.from(key.canonicalPem)), MAX_INDEX_RESULTS));
+      sets.push(this.#store.findByKey(sha256Hex(Buffer.from(key.canonicalPem)), MAX_INDEX_RESULTS));
     }
     if (q.email !== undefined) {
       if (!/^[^\s@]+@[^\s@]+$/.test(q.email)) throw new RekorError('INVALID_QUERY', `email: "${q.email}" is not an email address`);
-      sets.push(this.#index.lookup(q.email.toLowerCase(), MAX_INDEX_RESULTS));
+      sets.push(this.#store.findByKey(q.email.toLowerCase(), MAX_INDEX_RESULTS));
     }
     if (q.subject !== undefined) {
       if (q.subject === '') throw new RekorError('INVALID_QUERY', 'subject must not be empty');
-      sets.push(this.#index.lookup(q.subject.toLowerCase(), MAX_INDEX_RESULTS));
+      sets.push(this.#store.findByKey(q.subject.toLowerCase(), MAX_INDEX_RESULTS));
     }
     if (sets.length === 0) throw new RekorError('INVALID_QUERY', 'one of hash, publicKey, email or subject is required');
     const op = q.operator ?? 'or';
@@ -224,7 +220,7 @@ export class RekorService {
     const e = this.#log.entry(index);
     if (!e) return undefined;
     const uuid = leafHash(e.leaf).toString('hex');
-    const entry = await this.#render(index, e.leaf, e.timestampMs, this.#sets?.get(index), this.#log.checkpoint());
+    const entry = await this.#render(index, e.leaf, e.timestampMs, this.#store.getSet(index), this.#log.checkpoint());
     return { [formatEntryId(this.treeId, uuid)]: entry };
   }
 
@@ -239,7 +235,7 @@ export class RekorService {
     const integratedTime = integratedTimeOf(timestampMs);
     // The SET (protocols.md §6.5): JCS of exactly {body, integratedTime, logID, logIndex},
     // signed with the log key. Normally signed once at sequencing and stored; entries
-    // from before SETs were stored (or a service without a SetStore) are signed here.
+    // from before SETs were stored are signed here.
     const set = storedSet ?? (await this.#signer.sign(setPayload(bodyB64, integratedTime, this.logIdHex, index)));
     return {
       body: bodyB64,

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock, Signer } from '@sigstack/core';
-import { createEcdsaNoteSigner, createEd25519NoteSigner, isValidKeyName, openLog, SqliteStore, type Log, type NoteSigner } from '@sigstack/merkle';
+import { createEcdsaNoteSigner, createEd25519NoteSigner, isValidKeyName, openLog, type Log, type NoteSigner } from '@sigstack/merkle';
+import { openSqliteRekorV2Storage } from '../store/sqlite-rekor-store.js';
 import { RekorError } from '../errors.js';
 import { CanonicalizerPool } from '../service/canonicalizer-pool.js';
 import { REKOR_SQLITE_CACHE_KIB, REKOR_TILE_CACHE_SIZE } from '../service/log-cache-sizes.js';
@@ -69,7 +70,7 @@ export async function openRekorV2(opts: OpenRekorV2Options): Promise<RekorV2Inst
   mkdirSync(dirname(opts.path), { recursive: true });
   const log = await openLog({
     // The v1 log's cache sizes (RSS flat to 1M entries): see log-cache-sizes.ts.
-    store: SqliteStore.open(opts.path, { cacheKiB: REKOR_SQLITE_CACHE_KIB }),
+    store: openSqliteRekorV2Storage(opts.path, { cacheKiB: REKOR_SQLITE_CACHE_KIB }),
     tileCacheSize: REKOR_TILE_CACHE_SIZE,
     create: true,
     origin: opts.hostname,

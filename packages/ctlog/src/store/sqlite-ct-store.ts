@@ -1,30 +1,19 @@
 import { sha256 } from '@sigstack/core';
-import type { SqliteStore } from '@sigstack/merkle';
+import { SqliteStore } from '@sigstack/merkle';
+import type { CtLeafExtra, CtStorage, CtStore } from './ct-store.js';
 
 type Database = SqliteStore['db'];
 
-/** What the CT personality keeps next to each leaf, handed to the engine as `extra`. */
-export interface CtLeafExtra {
-  /** The precertificate as submitted (absent for an x509_entry: the certificate is in the leaf). */
-  precert?: Buffer;
-  /** chain[1..] up to the accepted root. */
-  chain: Buffer[];
-}
-
 /**
- * The CT log's own tables, in the engine's SQLite file:
+ * The CT log's own tables, in the engine's SQLite file (the embedded default):
  * - ct_leaf_hashes: Merkle leaf hash → index, for get-proof-by-hash;
  * - ct_entries: per index, the precertificate (if any) and the chain as a list of
  *   certificate hashes, for get-entries' extra_data;
  * - ct_certs: chain certificates by SHA-256, stored once (every entry of our CA shares
  *   the same intermediate and root).
- *
- * `add` runs in the engine's onSequenced hook, inside the batch transaction: a crash
- * either keeps the leaves with all these rows or loses both, so get-entries never
- * serves a leaf without its extra_data and get-proof-by-hash never points at an
- * uncommitted index.
+ * addEntry runs inside the engine's IMMEDIATE batch transaction (onSequenced).
  */
-export class CtStore {
+export class SqliteCtStore implements CtStore {
   readonly #insertHash;
   readonly #insertCert;
   readonly #insertEntry;
@@ -46,8 +35,7 @@ export class CtStore {
     this.#cert = db.prepare('SELECT der FROM ct_certs WHERE hash = ?').pluck();
   }
 
-  /** Must be called inside the batch transaction (onSequenced). */
-  add(index: number, leafHash: Buffer, extra: CtLeafExtra): void {
+  addEntry(index: number, leafHash: Buffer, extra: CtLeafExtra): void {
     this.#insertHash.run(leafHash, index);
     const hashes: Buffer[] = [];
     for (const der of extra.chain) {
@@ -63,7 +51,6 @@ export class CtStore {
     return v === undefined ? undefined : Number(v);
   }
 
-  /** The stored extra data of an index, or undefined (should not happen for a committed index). */
   extra(index: number): CtLeafExtra | undefined {
     const row = this.#entry.get(index) as { precert: Buffer | null; chain: Buffer } | undefined;
     if (!row) return undefined;
@@ -74,5 +61,16 @@ export class CtStore {
       chain.push(der);
     }
     return row.precert ? { precert: row.precert, chain } : { chain };
+  }
+}
+
+/** Opens (creating the file and tables if needed) a CT log's SQLite storage at `path`. */
+export function openSqliteCtStorage(path: string): CtStorage {
+  const log = SqliteStore.open(path);
+  try {
+    return { log, ct: new SqliteCtStore(log.db) };
+  } catch (cause) {
+    log.close();
+    throw cause;
   }
 }

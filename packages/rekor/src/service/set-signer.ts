@@ -1,6 +1,5 @@
 import { canonicalize, type Signer } from '@sigstack/core';
 import type { SequencedEntry } from '@sigstack/merkle';
-import type { Database } from 'better-sqlite3';
 
 /**
  * The signed entry timestamp (SET, protocols.md §6.5) signs JCS of exactly
@@ -22,7 +21,7 @@ export function integratedTimeOf(timestampMs: number): number {
 /**
  * The merkle log's `attach` hook: signs the SET of every entry of a batch after
  * sequencing and before the commit; the engine hands each SET to onSequenced (which
- * stores it in the same transaction as the leaf) and to the entry's add() caller.
+ * stores it with RekorIndexStore.putSet, in the same transaction as the leaf) and to the entry's add() caller.
  *
  * A file key signs synchronously on the event loop (~20 µs per P-256 SET): the
  * asynchronous path queues one thread-pool job per SET, and under load those jobs
@@ -36,35 +35,4 @@ export function makeSetSigner(signer: Signer, logIdHex: string): (entries: reado
   const signSync = signer.signSync?.bind(signer);
   if (signSync) return (entries) => entries.map((e) => signSync(payloadOf(e)));
   return (entries) => Promise.all(entries.map((e) => signer.sign(payloadOf(e))));
-}
-
-/**
- * Stored SETs by log index (table rekor_sets), written by onSequenced inside the
- * batch transaction, so a committed entry always has its SET and a SET never exists
- * for an entry that was not committed. A crash before the batch's COMMIT loses both
- * the entries and their SETs (no waiter was answered); after the fsync both are
- * durable. Logs created before this table existed have entries without a row: those
- * SETs are signed on read (RekorService), as before.
- */
-export class SetStore {
-  readonly #insert;
-  readonly #get;
-
-  constructor(db: Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS rekor_sets (
-      idx INTEGER PRIMARY KEY,
-      sig BLOB NOT NULL
-    )`);
-    this.#insert = db.prepare('INSERT INTO rekor_sets (idx, sig) VALUES (?, ?)');
-    this.#get = db.prepare('SELECT sig FROM rekor_sets WHERE idx = ?').pluck();
-  }
-
-  /** Must be called inside the batch transaction. */
-  add(index: number, sig: Buffer): void {
-    this.#insert.run(index, sig);
-  }
-
-  get(index: number): Buffer | undefined {
-    return this.#get.get(index) as Buffer | undefined;
-  }
 }
