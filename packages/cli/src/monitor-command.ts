@@ -70,7 +70,7 @@ export async function monitorCommand(args: string[]): Promise<void> {
   if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) fail('monitor: --webhook must be an http(s) URL');
 
   let monitor: LogMonitor;
-  const metrics = createMonitorMetrics({ defaultMetrics: true });
+  const metrics = createMonitorMetrics({ defaultMetrics: true, log: values.url });
   try {
     const config = readMonitorConfig(values.config);
     const keys = loadTrustedKeys({

@@ -75,6 +75,14 @@ export class Log {
     return this.#reader.readEntryBundle(index, width);
   }
 
+  /**
+   * Calls `observer` with the size of every batch committed from now on (one call per
+   * batch, after it is durable; e.g. a batch-size histogram). Replaces any earlier one.
+   */
+  observeBatches(observer: (size: number) => void): void {
+    this.#sequencer.batchObserver = observer;
+  }
+
   stats(): LogStats {
     const c = this.#sequencer.counters;
     const cache = this.#reader.tileCache;

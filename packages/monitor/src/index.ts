@@ -29,7 +29,7 @@ export { createAlertSink, DEFAULT_WEBHOOK_TIMEOUT_MS } from './alerts/alert-sink
 export type { AlertSink, AlertSinkOptions } from './alerts/alert-sink.js';
 export type { Alert, TreeRef } from './alerts/alert.js';
 export { createMonitorMetrics, serveMetrics } from './metrics/monitor-metrics.js';
-export type { MonitorMetrics } from './metrics/monitor-metrics.js';
+export type { MonitorMetrics, MonitorMetricsOptions } from './metrics/monitor-metrics.js';
 
 // Errors
 export { MonitorError, INCONSISTENCY_CODES } from './errors.js';

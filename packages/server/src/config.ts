@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { CoreError } from '@sigstack/core';
+import { parseMonitorConfig } from '@sigstack/monitor';
 
 /*
  * The stack's configuration: one schema (TypeBox, i.e. JSON Schema) that validates
@@ -228,6 +229,67 @@ const SheddingSchema = section(
   'Load shedding: past a bound on queueing, answer 503 with a jittered Retry-After at once, before reading the body, so that the requests accepted keep a bounded latency. Writes are the POSTs that create something (entries, certificates, timestamps); searches and everything else are reads.',
 );
 
+/**
+ * The transparency-log monitor run inside the stack (@sigstack/monitor, as `sigstack
+ * monitor` runs it alone): it follows the stack's own logs (their C2SP tiles, over
+ * the stack's own listen address, with the keys of its trusted_root.json) and any
+ * external ones, verifies every checkpoint and consistency proof, and matches new
+ * entries against the watch list. Alerts go to the stack's log (level warn, msg
+ * "monitor alert") and the webhook; metrics to the stack's /metrics. It never takes
+ * the stack down: a failed poll is logged and counted, and retried next interval.
+ */
+const MonitorSchema = section(
+  {
+    enabled: Type.Boolean({ default: false }),
+    intervalSeconds: int(1, 86_400, 60, 'Seconds between polls of each log.'),
+    ownLogs: Type.Array(Type.Union([Type.Literal('rekor'), Type.Literal('rekorV2'), Type.Literal('ctlog')]), {
+      default: ['rekor', 'rekorV2', 'ctlog'],
+      maxItems: 3,
+      uniqueItems: true,
+      description: "Which of the stack's own logs to follow (those that are enabled).",
+    }),
+    externalLogs: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'The `log` label of its metrics and the name of its state file.' }),
+          url: Type.String({ pattern: '^https?://', description: 'As `sigstack monitor --url`: a Rekor v1 server, a C2SP tlog-tiles prefix or a CT log prefix.' }),
+          kind: Type.Union([Type.Literal('rekor-v1'), Type.Literal('tiles'), Type.Literal('ct')]),
+          publicKeyFile: Type.Optional(Type.String({ minLength: 1, description: "The log's PEM public key (relative to the working directory)." })),
+          trustedRoot: Type.Optional(Type.String({ minLength: 1, description: 'Or take the log keys from this trusted_root.json.' })),
+          origin: Type.Optional(Type.String({ minLength: 1, description: 'Require this checkpoint origin.' })),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 16, description: 'Other logs to follow, each with its own key.' },
+    ),
+    monitoredValues: Type.Object(
+      {
+        certIdentities: Type.Optional(
+          Type.Array(
+            Type.Object({ certSubject: Type.String({ minLength: 1 }), issuers: Type.Optional(Type.Array(Type.String({ minLength: 1 }))) }, { additionalProperties: false }),
+          ),
+        ),
+        subjects: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+        fingerprints: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+        oidMatchers: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          "The watch list, in rekor-monitor's format (packages/monitor/README.md \"Identities\"): certIdentities (certSubject + issuers regexps), subjects, fingerprints, oidMatchers. Regexps are unanchored: anchor them.",
+      },
+    ),
+    webhook: Type.Optional(Type.String({ pattern: '^https?://', description: 'POST every alert there as JSON (after it is logged).' })),
+    stateDir: Type.String({
+      minLength: 1,
+      default: 'monitor',
+      description: 'Where the last verified tree head of each log is kept (relative paths are under dataDir), so a restart resumes and never trusts a new head blindly.',
+    }),
+  },
+  'The built-in transparency-log monitor (README "Monitoring a log").',
+);
+
 /** The JSON Schema of the configuration file (and of the resolved configuration). */
 export const StackConfigSchema = Type.Object(
   {
@@ -252,6 +314,7 @@ export const StackConfigSchema = Type.Object(
     ctlog: CtLogSchema,
     tuf: TufSchema,
     shedding: SheddingSchema,
+    monitor: MonitorSchema,
   },
   { additionalProperties: false, title: 'sigstack configuration' },
 );
@@ -266,6 +329,7 @@ export type CtLogConfig = Static<typeof CtLogSchema>;
 export type TufConfig = Static<typeof TufSchema>;
 export type SheddingConfig = Static<typeof SheddingSchema>;
 export type WitnessingConfig = Static<typeof WitnessingSchema>;
+export type StackMonitorConfig = Static<typeof MonitorSchema>;
 
 /** Defaults that make `sigstack up` work with nothing configured: the schema's `default`s. */
 export const DEFAULT_CONFIG: StackConfig = Object.freeze(Value.Default(StackConfigSchema, {}) as StackConfig);
@@ -398,6 +462,19 @@ function validateRules(c: StackConfig): void {
       bad(`${log}.witnessing.quorum (${w.quorum}) is more than the ${w.witnesses.length} witnesses configured`);
     if (w.waitForWitnesses && w.witnesses.length === 0) bad(`${log}.witnessing.waitForWitnesses needs witnesses`);
     if (w.waitForWitnesses && log !== 'rekorV2') bad(`${log}.witnessing.waitForWitnesses: only Rekor v2 answers writes with a checkpoint note; this log's witnessing is fail-open`);
+  }
+  if (c.monitor.enabled) {
+    // The watch list's regexps, fingerprints and OID matchers, checked by the monitor's own parser.
+    try {
+      parseMonitorConfig(JSON.stringify({ monitoredValues: c.monitor.monitoredValues }));
+    } catch (e) {
+      bad(`monitor.${(e as Error).message}`);
+    }
+    for (const l of c.monitor.externalLogs)
+      if ((l.publicKeyFile === undefined) === (l.trustedRoot === undefined)) bad(`monitor.externalLogs ${l.name}: give its key, publicKeyFile or trustedRoot (one of them)`);
+    const names = c.monitor.externalLogs.map((l) => l.name);
+    if (new Set(names).size !== names.length || names.some((n) => ['rekor', 'rekorV2', 'ctlog'].includes(n)))
+      bad('monitor.externalLogs: names must be unique and not rekor, rekorV2 or ctlog');
   }
   if (c.shedding.retryAfterMaxSeconds < c.shedding.retryAfterMinSeconds)
     bad(`shedding.retryAfterMaxSeconds (${c.shedding.retryAfterMaxSeconds}) must not be below shedding.retryAfterMinSeconds (${c.shedding.retryAfterMinSeconds})`);

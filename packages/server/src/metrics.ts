@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import { isSigstackError } from '@sigstack/core';
 import type { LoadShedder, LoadShedderMetrics } from './load-shedder.js';
 
 export interface Metrics {
@@ -38,6 +39,13 @@ export function createMetrics(): Metrics {
     labelNames: ['class', 'reason'] as const,
     registers: [registry],
   });
+  const errors = new Counter({
+    name: 'sigstack_errors_total',
+    help: "Requests that failed with a coded error, by the error's code (the closed code lists of the packages' errors.ts, fastify's FST_ERR_*; anything else is UNCODED)",
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  errors.inc({ code: 'UNCODED' }, 0);
   // Both classes and reasons exist from the start, so a dashboard shows 0 rather than nothing.
   for (const c of ['write', 'read']) for (const r of ['event-loop', 'queue-age']) shed.inc({ class: c, reason: r }, 0);
   return {
@@ -63,6 +71,12 @@ export function createMetrics(): Metrics {
       });
     },
     install(app) {
+      // Root hooks are inherited by every service plugin, and each plugin's error handler
+      // runs after onError: every coded error a service throws is counted here, once.
+      app.addHook('onError', (_req, _reply, err, done) => {
+        errors.inc({ code: errorCodeLabel(err) });
+        done();
+      });
       app.addHook('onResponse', async (req, reply) => {
         const route = req.routeOptions.url ?? 'unmatched';
         requests.inc({ method: req.method, route, status: String(reply.statusCode) });
@@ -71,4 +85,14 @@ export function createMetrics(): Metrics {
       app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
     },
   };
+}
+
+/**
+ * The `code` label of an error: a SigstackError's code or fastify's FST_ERR_*, both
+ * from closed lists, so the label set stays bounded; anything else is UNCODED.
+ */
+export function errorCodeLabel(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(code)) return 'UNCODED';
+  return isSigstackError(err) || code.startsWith('FST_') ? code : 'UNCODED';
 }

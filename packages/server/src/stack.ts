@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '@sigstack/core';
 import { describeIssuers, devIssuerUrls, devOidcRoutes, openDevOidcKey, DEV_OIDC_KEY_FILE } from '@sigstack/oidc';
 import type { OnlineRepository } from '@sigstack/tuf';
@@ -10,6 +11,8 @@ import { openServices } from './stack/open-services.js';
 import { createIdentityBinding } from './stack/bind-identity.js';
 import { publishTrust, tufRepositoryDirOf } from './stack/publish-trust.js';
 import { tileMountsOf } from './tiles/tile-mounts.js';
+import { observeStack } from './stack/stack-metrics.js';
+import { localUrlOf, StackMonitoring } from './stack/monitoring.js';
 
 export interface Stack {
   app: FastifyInstance;
@@ -60,12 +63,17 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
   let tufOnline: OnlineRepository | undefined;
   let tufOnlineKey: { close(): void } | undefined;
   let app: FastifyInstance;
+  let registry: Registry | undefined;
   try {
     app = await buildApp({
       logLevel: config.logLevel,
       shedding: config.shedding,
       isReady: () => ready,
-      observeMetrics: (registry) => services.witnessing.observe(registry),
+      observeMetrics: (r) => {
+        services.witnessing.observe(r);
+        observeStack(r, { services, tufRepositoryDir, issuers: () => identity.current(), clock });
+        registry = r;
+      },
       ...(opts.logStream ? { logStream: opts.logStream } : {}),
       services: {
         ...(services.rekor ? { rekor: { service: services.rekor.service, bodyLimit: config.rekor.bodyLimit } } : {}),
@@ -94,6 +102,10 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
     throw e;
   }
   services.witnessing.setLogger(app.log);
+  // The built-in monitor (config `monitor`): started once trust is published, stopped
+  // before the app closes (its polls read this stack over HTTP).
+  const monitoring = new StackMonitoring(config, registry!, app.log);
+  app.addHook('preClose', () => monitoring.close());
   // Fastify first stops accepting and lets in-flight requests finish (their entries
   // are still sequenced), then closes the services: the sequencers drain last.
   app.addHook('onClose', async () => {
@@ -130,6 +142,12 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         tufOnlineKey = published.tufOnlineKey;
       }
       ready = true;
+      monitoring.start(localUrlOf(config.host, typeof addr === 'object' && addr ? addr.port : config.port), join(trustDir, 'trusted_root.json'), {
+        rekor: services.rekor !== undefined,
+        rekorV2: services.rekorV2 !== undefined,
+        ctlog: services.ctlog !== undefined,
+        ctPrefix: config.ctlog.prefix,
+      });
       return stack.url;
     },
     close: () => app.close(),

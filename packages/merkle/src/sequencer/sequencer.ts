@@ -36,6 +36,8 @@ export class Sequencer {
   #fatal: LogError | undefined;
   #idle: (() => void)[] = [];
   readonly counters = { batches: 0, appended: 0, duplicates: 0, lastBatchSize: 0 };
+  /** Told the size of every committed batch (metrics); once per batch, never per entry. */
+  batchObserver: ((size: number) => void) | undefined;
 
   constructor(opts: ResolvedOptions, reader: LogReader) {
     this.#opts = opts;
@@ -206,6 +208,11 @@ export class Sequencer {
     this.#reader.publish({ edge: plan.edge, checkpoint }, plan.completed);
     this.counters.batches++;
     this.counters.lastBatchSize = plan.entries.length;
+    try {
+      this.batchObserver?.(plan.entries.length);
+    } catch {
+      // An observer is metrics only: its failure must not keep the waiters from their answers.
+    }
     this.#answer(items, plan, checkpoint);
   }
 

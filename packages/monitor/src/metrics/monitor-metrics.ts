@@ -12,28 +12,48 @@ export interface MonitorMetrics {
   verified(size: number, at: Date): void;
 }
 
-export function createMonitorMetrics(opts: { defaultMetrics?: boolean } = {}): MonitorMetrics {
-  const registry = new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
-  const polls = new Counter({ name: 'sigstack_monitor_polls_total', help: 'Polls of the log, by result (ok, alert, error)', labelNames: ['result'] as const, registers: [registry] });
-  const entries = new Counter({ name: 'sigstack_monitor_entries_total', help: 'Log entries checked against the watch list', registers: [registry] });
-  const alerts = new Counter({ name: 'sigstack_monitor_alerts_total', help: 'Alerts raised, by type (identity, inconsistency) and code', labelNames: ['type', 'code'] as const, registers: [registry] });
-  const webhook = new Counter({ name: 'sigstack_monitor_webhook_failures_total', help: 'Alerts the webhook did not accept', registers: [registry] });
-  const size = new Gauge({ name: 'sigstack_monitor_verified_tree_size', help: 'Size of the last verified tree', registers: [registry] });
-  const at = new Gauge({ name: 'sigstack_monitor_last_verified_timestamp_seconds', help: 'When the last tree head was verified (Unix seconds)', registers: [registry] });
+export interface MonitorMetricsOptions {
+  /** Also collect Node's default process metrics on a registry of our own (the CLI). */
+  defaultMetrics?: boolean;
+  /**
+   * Register on this registry instead of a new one (the stack's, for the monitor inside
+   * `sigstack up`). Several monitors share one registry: each is told apart by `log`.
+   */
+  registry?: Registry;
+  /** The `log` label of every series (default ''): a name per followed log, so bounded. */
+  log?: string;
+}
+
+export function createMonitorMetrics(opts: MonitorMetricsOptions = {}): MonitorMetrics {
+  const registry = opts.registry ?? new Registry();
+  if (opts.defaultMetrics && opts.registry === undefined) collectDefaultMetrics({ register: registry });
+  const log = opts.log ?? '';
+  // The first monitor on a registry makes each metric; the next ones add their `log` series to it.
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    (registry.getSingleMetric(name) as Counter<L | 'log'> | undefined) ?? new Counter({ name, help, labelNames: ['log', ...labelNames], registers: [registry] });
+  const gauge = (name: string, help: string) =>
+    (registry.getSingleMetric(name) as Gauge<'log'> | undefined) ?? new Gauge({ name, help, labelNames: ['log'], registers: [registry] });
+  const polls = counter('sigstack_monitor_polls_total', 'Polls of the log, by result (ok, alert, error)', ['result'] as const);
+  const entries = counter('sigstack_monitor_entries_total', 'Log entries checked against the watch list', [] as const);
+  const alerts = counter('sigstack_monitor_alerts_total', 'Alerts raised, by type (identity, inconsistency) and code', ['type', 'code'] as const);
+  const webhook = counter('sigstack_monitor_webhook_failures_total', 'Alerts the webhook did not accept', [] as const);
+  const size = gauge('sigstack_monitor_verified_tree_size', 'Size of the last verified tree');
+  const at = gauge('sigstack_monitor_last_verified_timestamp_seconds', 'When the last tree head was verified (Unix seconds)');
   // Every poll result and the inconsistency codes exist from the start, so rate() and alert rules see 0, not nothing.
-  for (const r of ['ok', 'alert', 'error']) polls.inc({ result: r }, 0);
-  for (const c of ['BAD_SIGNATURE', 'ROLLBACK', 'FORK', 'ORIGIN_CHANGED']) alerts.inc({ type: 'inconsistency', code: c }, 0);
-  alerts.inc({ type: 'identity', code: 'MATCH' }, 0);
+  for (const r of ['ok', 'alert', 'error']) polls.inc({ log, result: r }, 0);
+  for (const c of ['BAD_SIGNATURE', 'ROLLBACK', 'FORK', 'ORIGIN_CHANGED']) alerts.inc({ log, type: 'inconsistency', code: c }, 0);
+  alerts.inc({ log, type: 'identity', code: 'MATCH' }, 0);
+  entries.inc({ log }, 0);
+  webhook.inc({ log }, 0);
   return {
     registry,
-    poll: (r) => polls.inc({ result: r }),
-    entries: (n) => entries.inc(n),
-    alert: (type, code) => alerts.inc({ type, code }),
-    webhookFailure: () => webhook.inc(),
+    poll: (r) => polls.inc({ log, result: r }),
+    entries: (n) => entries.inc({ log }, n),
+    alert: (type, code) => alerts.inc({ log, type, code }),
+    webhookFailure: () => webhook.inc({ log }),
     verified: (s, d) => {
-      size.set(s);
-      at.set(d.getTime() / 1000);
+      size.set({ log }, s);
+      at.set({ log }, d.getTime() / 1000);
     },
   };
 }

@@ -5,11 +5,12 @@ import { isPkcs11Uri, Pkcs11Signer } from '@sigstack/pkcs11';
 import { CanonicalizerPool, openRekor, openRekorV2, type RekorInstance, type RekorV2Instance } from '@sigstack/rekor';
 import { openTimestampAuthority, type TimestampAuthority } from '@sigstack/tsa';
 import { openCtLog, type CtLogInstance } from '@sigstack/ctlog';
-import { openCertificateAuthority, FulcioService, type CertificateAuthority } from '@sigstack/fulcio';
+import { openCertificateAuthority, type CertificateAuthority } from '@sigstack/fulcio';
 import type { IdentityVerifier } from '@sigstack/oidc';
 import { inProcessCtLogClient } from '../ct-log-client.js';
 import { isRekorV2Enabled, type KeyConfig, type StackConfig } from '../config.js';
 import { StackWitnessing } from './witnessing.js';
+import { MeteredFulcioService } from './metered-fulcio.js';
 
 /** The services of a stack, open over its data directory, not yet serving. */
 export interface StackServices {
@@ -24,7 +25,7 @@ export interface StackServices {
   ca?: CertificateAuthority;
   ctlog?: CtLogInstance;
   ctSigner?: Signer;
-  fulcio?: FulcioService;
+  fulcio?: MeteredFulcioService;
   /** Witness cosigning of the logs' checkpoints (config `<log>.witnessing`). */
   witnessing: StackWitnessing;
   /** Closes what was opened, in reverse order (the logs drain their sequencers). */
@@ -140,7 +141,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
       witnessing.attach('ctlog', ctlog.log);
     }
     if (s.ca && s.ctlog) {
-      s.fulcio = new FulcioService({
+      s.fulcio = new MeteredFulcioService({
         ca: s.ca,
         identity: o.identity,
         ctLog: inProcessCtLogClient(s.ctlog.service),
