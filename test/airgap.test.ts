@@ -131,3 +131,19 @@ t.test('hostile bundles are refused, name the problem, and write nothing', async
   await runClientFails(...sgOffline(['trust', 'import', join(variants, 'target.tar'), '--dir', siteDir]), { env: siteEnv });
   t.match((await runClientOk(...sgOffline(['verify-blob', '--offline', '--bundle', bundleOurs, ...who('alice@example.com'), artifact]), { env: siteEnv })).stderr, /Verified OK/);
 });
+
+t.test('past its expiry, the imported trust is refused (no flag accepts expired metadata)', async (t) => {
+  const short = join(dir, 'short-repo');
+  const built = Date.now();
+  await buildRepository(short, newKeys(), built, { timestampExpiry: 8_000 });
+  const f = join(dir, 'short.tar');
+  writeFileSync(f, exportTrustBundle(short, { now: Date.now() }).bytes);
+  const senv = clientEnv(join(dir, 'short-site'));
+  await runClientOk(...sgOffline(['trust', 'import', f, '--root', join(short, '1.root.json'), '--dir', join(dir, 'short-site', 'trust')]), { env: senv });
+  await new Promise((r) => setTimeout(r, Math.max(0, built + 9_000 - Date.now())));
+  const r = await runClientFails(...sgOffline(['verify-blob', '--offline', '--bundle', bundleOurs, ...who('alice@example.com'), artifact]), { env: senv });
+  t.match(r.stderr, /imported trust .*: timestamp expired at .*; import a new trust bundle/);
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  const again = await runClientFails(...sgOffline(['trust', 'import', f, '--dir', join(dir, 'short-site', 'trust')]), { env: senv });
+  t.match(again.stderr, /timestamp version 1 expired at/);
+});

@@ -74,9 +74,22 @@ export function initializedMirror(cacheDir: string): string | undefined {
 export async function tufTarget(cacheDir: string, name: string, offline: boolean): Promise<string | undefined> {
   const mirror = initializedMirror(cacheDir);
   if (!mirror) return undefined;
-  // A file: mirror is an air-gap import (seedTufCache): the cache is all there is, and
-  // its metadata is still checked (signatures and expiry) on every load.
-  const tuf = await openTuf({ mirrorURL: mirror, cachePath: cacheDir, forceInit: false, forceCache: offline || isLocalMirror(mirror) });
+  if (isLocalMirror(mirror)) {
+    // An air-gap import (seedTufCache): the cache is all there is, and its metadata is
+    // still checked (signatures and expiry) on every load. When that fails the TUF
+    // client tries the "mirror" and reports a fetch error; say what is really wrong.
+    try {
+      return await readTufTarget(cacheDir, mirror, name, true);
+    } catch (cause) {
+      const why = staleCache(localCacheDir(cacheDir, mirror)) ?? (cause as Error).message;
+      throw new ClientError('TRUST_INVALID', `the imported trust in ${cacheDir} is unusable: ${why}; import a new trust bundle (sigstack trust import)`, { cause });
+    }
+  }
+  return readTufTarget(cacheDir, mirror, name, offline);
+}
+
+async function readTufTarget(cacheDir: string, mirror: string, name: string, forceCache: boolean): Promise<string | undefined> {
+  const tuf = await openTuf({ mirrorURL: mirror, cachePath: cacheDir, forceInit: false, forceCache });
   try {
     return await tuf.getTarget(name);
   } catch (cause) {
@@ -86,6 +99,26 @@ export async function tufTarget(cacheDir: string, name: string, offline: boolean
 }
 
 const isLocalMirror = (mirror: string): boolean => mirror.startsWith('file:');
+
+/** Where @sigstore/tuf keeps the metadata of `mirror` inside `cacheDir`. */
+function localCacheDir(cacheDir: string, mirror: string): string {
+  const url = new URL(mirror);
+  return join(cacheDir, encodeURIComponent(url.host + url.pathname.replace(/\/$/, '')));
+}
+
+/** The first cached role that has expired (or is missing), in the order a client reads them. */
+function staleCache(repoDir: string): string | undefined {
+  for (const role of ['timestamp', 'snapshot', 'targets', 'root']) {
+    let expires: unknown;
+    try {
+      expires = (JSON.parse(readFileSync(join(repoDir, `${role}.json`), 'utf8')) as { signed?: { expires?: unknown } }).signed?.expires;
+    } catch {
+      return `${role}.json is missing or unreadable`;
+    }
+    if (typeof expires === 'string' && Date.parse(expires) <= Date.now()) return `${role} expired at ${expires}`;
+  }
+  return undefined;
+}
 
 /** Metadata and targets a caller has already verified from a trusted root (an air-gap trust bundle). */
 export interface VerifiedTufFiles {
@@ -108,7 +141,7 @@ export interface VerifiedTufFiles {
 export function seedTufCache(cacheDir: string, files: VerifiedTufFiles): void {
   const url = new URL(files.mirror);
   if (url.protocol !== 'file:') throw new ClientError('USAGE', `seedTufCache: ${files.mirror} is not a file: URL`);
-  const repoDir = join(cacheDir, encodeURIComponent(url.host + url.pathname.replace(/\/$/, '')));
+  const repoDir = localCacheDir(cacheDir, files.mirror);
   rmSync(join(cacheDir, REMOTE_FILE), { force: true });
   rmSync(repoDir, { recursive: true, force: true });
   mkdirSync(join(repoDir, 'targets'), { recursive: true });
