@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-peers.sh || { echo "could not install the peer clients"; echo "0 passed, 1 failed"; exit 1; }
 bash scripts/install-softhsm.sh || { echo "could not install SoftHSM2 (the HSM tests' token)"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/install-postgres.sh || { echo "could not install PostgreSQL (the storage tests' throwaway cluster)"; echo "0 passed, 1 failed"; exit 1; }
 pnpm -s build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 # Tests run through tsx, which strips types without checking them: check them here.
 npx tsc -p tsconfig.tap.json --noEmit || { echo "type check of the tests failed"; echo "0 passed, 1 failed"; exit 1; }
