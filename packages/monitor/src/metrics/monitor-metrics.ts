@@ -45,6 +45,9 @@ export function createMonitorMetrics(opts: MonitorMetricsOptions = {}): MonitorM
   alerts.inc({ log, type: 'identity', code: 'MATCH' }, 0);
   entries.inc({ log }, 0);
   webhook.inc({ log }, 0);
+  // 0 until the first verified head, as an unlabelled gauge would read (a stale-monitor alert then fires for one that never verifies).
+  size.set({ log }, 0);
+  at.set({ log }, 0);
   return {
     registry,
     poll: (r) => polls.inc({ log, result: r }),

@@ -20,6 +20,8 @@ export interface StackMetricsSources {
   logs: Partial<Record<StackLogName, MeteredLog>>;
   /** The served TUF repository, read at scrape time for the roles' expiry. */
   tufRepositoryDir?: string;
+  /** The issuer labels the configuration allows, shown at 0 before their first certificate. */
+  issuerLabels?: () => string[];
   clock: Clock;
 }
 
@@ -82,6 +84,10 @@ export function observeStackMetrics(registry: Registry, src: StackMetricsSources
     help: 'Signing certificates issued, by OIDC issuer (a configured issuer URL, a meta-issuer pattern, or "other")',
     labelNames: ['issuer'] as const,
     registers: [registry],
+    collect() {
+      // Every configured issuer from the start, so a dashboard shows 0 rather than nothing.
+      for (const issuer of src.issuerLabels?.() ?? []) this.inc({ issuer }, 0);
+    },
   });
   const tufDir = src.tufRepositoryDir;
   if (tufDir !== undefined) {
@@ -149,7 +155,14 @@ export function observeStack(registry: Registry, s: ObservedStack): void {
       ...(s.services.ctlog ? { ctlog: s.services.ctlog.log } : {}),
     },
     ...(s.tufRepositoryDir !== undefined ? { tufRepositoryDir: s.tufRepositoryDir } : {}),
+    ...(s.services.fulcio ? { issuerLabels: () => issuerLabels(s.issuers()) } : {}),
     clock: s.clock,
   });
   if (s.services.fulcio) s.services.fulcio.onIssued = (p) => metrics.certificateIssued(issuerLabel(p.issuer, s.issuers()));
+}
+
+/** Every label issuerLabel can give under `bound`. */
+export function issuerLabels(bound: IssuerSet | undefined): string[] {
+  if (!bound) return [];
+  return [...[...bound.oidcIssuers.values()].map((i) => i.issuerUrl), ...[...bound.metaIssuers.values()].map((m) => m.pattern), 'other'];
 }
