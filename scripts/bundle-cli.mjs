@@ -24,6 +24,9 @@ await build({
   outExtension: { '.js': '.mjs' },
   // CommonJS dependencies (sigstore-js) call require() for node's own modules.
   banner: { js: "import { createRequire as __sigstackRequire } from 'node:module'; const require = __sigstackRequire(import.meta.url);" },
+  // Loaded from node_modules on `--key pkcs11:` only: it loads the native pkcs11js addon
+  // by require() from its own directory, which a bundled copy would not find.
+  external: ['@sigstack/pkcs11'],
   logLevel: 'warning',
 });
 rmSync(`${final}.old`, { recursive: true, force: true });

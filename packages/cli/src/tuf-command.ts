@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { FileSigner, isSigstackError, type SigningAlgorithm } from '@sigstack/core';
+import { FileSigner, isSigstackError, type Signer, type SigningAlgorithm } from '@sigstack/core';
 import {
   addSignature,
   addTarget,
@@ -36,7 +36,7 @@ commands:
   sign         --role root|targets --key PRIVATE.pem [--passphrase-env VAR]
   add-signature --role root|targets --keyid HEX --sig HEX|-   (- reads the hex from stdin)
   status       who signed what, and whether each threshold is met
-  publish      --repository DIR (--online-key PRIVATE.pem | --snapshot-key .. --timestamp-key ..) [--passphrase-env VAR]
+  publish      --repository DIR (--online-key PRIVATE.pem|pkcs11:URI | --snapshot-key .. --timestamp-key ..) [--passphrase-env VAR]
   rotate-root  [--root-key PUB... --root-threshold K] [--targets-key ... --targets-threshold K]
                [--online-key PUB | --snapshot-key ... --timestamp-key ...] [--expiry-days N]
                stage root version N+1 (needs N's root threshold and its own)
@@ -192,8 +192,8 @@ async function run(cmd: string, v: Values): Promise<void> {
     }
     case 'publish': {
       const online = v['online-key'];
-      const snapshot = signers(v['snapshot-key'] ?? online, v, '--snapshot-key or --online-key');
-      const timestamp = signers(v['timestamp-key'] ?? online, v, '--timestamp-key or --online-key');
+      const snapshot = await signers(v['snapshot-key'] ?? online, v, '--snapshot-key or --online-key');
+      const timestamp = await signers(v['timestamp-key'] ?? online, v, '--timestamp-key or --online-key');
       const r = await publishCeremony(dir, { repository: need(v.repository, '--repository'), snapshot, timestamp, now });
       out(`published into ${v.repository}: root ${r.root}, targets ${r.targets}, snapshot ${r.snapshot}, timestamp ${r.timestamp}`);
       return;
@@ -285,8 +285,17 @@ function passphrase(v: Values): string | undefined {
   return p;
 }
 
-function signers(files: string[] | undefined, v: Values, flag: string): FileSigner[] {
+/** Key files, or pkcs11: URIs: the online key of a production stack may live on its HSM (README "Keys in an HSM"). */
+async function signers(files: string[] | undefined, v: Values, flag: string): Promise<Signer[]> {
   if (!files || files.length === 0) throw new UsageError(`${flag} is required`);
   const p = passphrase(v);
-  return files.map((path) => FileSigner.open({ path, passphrase: p }));
+  const out: Signer[] = [];
+  for (const path of files) {
+    if (path.slice(0, 7).toLowerCase() !== 'pkcs11:') out.push(FileSigner.open({ path, passphrase: p }));
+    else {
+      const { Pkcs11Signer } = await import('@sigstack/pkcs11');
+      out.push(await Pkcs11Signer.open({ uri: path, sessions: 1 }));
+    }
+  }
+  return out;
 }

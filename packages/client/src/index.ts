@@ -22,6 +22,8 @@ export { generateCosignKeyPair, encryptCosignPrivateKey, decryptCosignPrivateKey
 export { loadPrivateKey } from './keys/private-key.js';
 export { loadPublicKey, publicKeyPem } from './keys/public-key.js';
 export { assertSupportedKey } from './keys/supported-key.js';
+export { openPkcs11SigningKey, isPkcs11KeyRef } from './keys/pkcs11-key.js';
+export type { TokenSigningKey, OpenPkcs11KeyOptions } from './keys/pkcs11-key.js';
 export { resolveIdentityToken } from './identity/resolve-identity-token.js';
 export { tokenIdentity } from './identity/token-identity.js';
 export type { TokenIdentity } from './identity/token-identity.js';

@@ -126,8 +126,22 @@ export class Pkcs11Signer implements Signer {
   }
 
   async sign(data: Uint8Array): Promise<Buffer> {
+    return this.#sign(this.#digest ? createHash(this.#digest).update(data).digest() : Buffer.from(data));
+  }
+
+  /**
+   * An ECDSA signature (DER) over a digest computed by the caller: a client streams a
+   * large file through the hash and sends only the digest to the token. The digest
+   * need not be the algorithm's own (cosign signs SHA-256 with every ECDSA key);
+   * Ed25519 signs whole messages and is refused (HsmError KEY_TYPE).
+   */
+  async signDigest(digest: Uint8Array): Promise<Buffer> {
+    if (!this.#digest) throw new HsmError('KEY_TYPE', `key ${this.uri} is ed25519: it signs whole messages, not digests`);
+    return this.#sign(Buffer.from(digest));
+  }
+
+  async #sign(input: Buffer): Promise<Buffer> {
     const { CKM_ECDSA } = pkcs11js();
-    const input = this.#digest ? createHash(this.#digest).update(data).digest() : Buffer.from(data);
     const conn = this.#connection();
     const session = await this.#acquire(conn);
     this.#busy++;

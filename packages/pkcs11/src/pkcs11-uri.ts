@@ -8,7 +8,7 @@ import { HsmError } from './errors.js';
  *
  * Path attributes (';'-separated): token, manufacturer, serial, model, slot-id (which
  * token), object, id, type (which key; type must be `private` if given). Query
- * attributes ('&'-separated): module-path, pin-value, pin-source. pin-source is a
+ * attributes ('&'- or, as cosign takes them, ';'-separated): module-path, pin-value, pin-source. pin-source is a
  * file (`file:/path` or a bare path, RFC 7512 §2.3) or, our extension, `env:NAME`.
  * Unknown standard attributes are refused rather than ignored (a typo would otherwise
  * widen the match); vendor attributes (`x-...`) are ignored as the RFC allows.
@@ -44,7 +44,7 @@ export function parsePkcs11Uri(uri: string): Pkcs11Uri {
   const query = q < 0 ? '' : rest.slice(q + 1);
   const out: Pkcs11Uri = {};
   const seen = new Set<string>();
-  const attrs = (s: string, sep: string, allowed: Set<string>, where: string) => {
+  const attrs = (s: string, sep: string | RegExp, allowed: Set<string>, where: string) => {
     if (s === '') return [];
     return s.split(sep).map((pair) => {
       const eq = pair.indexOf('=');
@@ -75,7 +75,8 @@ export function parsePkcs11Uri(uri: string): Pkcs11Uri {
       default: // library-*, slot-* descriptions and x- attributes do not narrow our search
     }
   }
-  for (const [name, value] of attrs(query, '&', QUERY_ATTRS, 'query')) {
+  // ';' separates query attributes too, as cosign reads them (RFC 7512 has it %-escaped in values).
+  for (const [name, value] of attrs(query, /[&;]/, QUERY_ATTRS, 'query')) {
     const text = value.toString('utf8');
     if (name === 'module-path') out.modulePath = text;
     else if (name === 'pin-value') out.pinValue = text;
@@ -109,7 +110,7 @@ export function pctEncode(value: string | Buffer): string {
 
 /** The URI without its PIN value, for logs and error messages. */
 export function redactPkcs11Uri(uri: string): string {
-  return uri.replace(/([?&]pin-value=)[^&]*/i, '$1***');
+  return uri.replace(/([?&;]pin-value=)[^&;]*/gi, '$1***');
 }
 
 /** Environment variable read for the PIN when the URI names none. */

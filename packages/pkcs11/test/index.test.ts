@@ -27,6 +27,9 @@ t.test('parsePkcs11Uri: RFC 7512 attributes, %-escapes, query', async (t) => {
   t.equal(pkcs11.isPkcs11Uri('PKCS11:object=a'), true);
   t.equal(pkcs11.isPkcs11Uri('keys/rekor.pem'), false);
   t.equal(pkcs11.redactPkcs11Uri('pkcs11:object=a?pin-value=1234&module-path=/x'), 'pkcs11:object=a?pin-value=***&module-path=/x');
+  // ';' separates query attributes too, as cosign reads them; the PIN is redacted either way.
+  t.same(pkcs11.parsePkcs11Uri('pkcs11:token=t;object=a?module-path=/x;pin-value=12%3B4'), { token: 't', object: 'a', modulePath: '/x', pinValue: '12;4' });
+  t.equal(pkcs11.redactPkcs11Uri('pkcs11:object=a?module-path=/x;pin-value=1234'), 'pkcs11:object=a?module-path=/x;pin-value=***');
 });
 
 t.test('resolvePin: pin-value, file (newline dropped), env:VAR, then $SIGSTACK_PKCS11_PIN', async (t) => {

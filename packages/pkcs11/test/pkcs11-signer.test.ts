@@ -1,7 +1,7 @@
 import t from 'tap';
 import { renameSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { verify } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import { CoreError, type Signer, type SigningAlgorithm } from '@sigstack/core';
 import { createSoftHsmToken } from '../../../test/lib/softhsm.js';
 import { generateTokenKey, HsmError, Pkcs11Signer } from '../src/index.js';
@@ -33,6 +33,11 @@ for (const algorithm of ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ed25519'] as
     if (digest) t.equal(sig[0], 0x30, 'ECDSA signatures are DER');
     t.ok(verify(digest, data, signer.publicKey, sig));
     t.notOk(verify(digest, Buffer.from('other'), signer.publicKey, sig));
+    // A digest computed by the caller (a client streaming a file): ECDSA signs it as given
+    // (SHA-256 on P-384 too, as cosign signs); Ed25519 signs messages only.
+    const d256 = createHash('sha256').update(data).digest();
+    if (digest) t.ok(verify('sha256', data, signer.publicKey, await signer.signDigest(d256)), 'signDigest: ECDSA over SHA-256(data)');
+    else await t.rejects(signer.signDigest(d256), { code: 'KEY_TYPE' });
     // The same key by label alone.
     const byLabel = await open(token.uri(`k-${algorithm}`));
     t.equal(byLabel.algorithm, algorithm);

@@ -69,6 +69,11 @@ export async function readPassword(opts: { confirm?: boolean; prompt?: string } 
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A hidden prompt on the terminal (a token PIN, as cosign asks for it), or undefined with no terminal to ask on. */
+export function terminalPrompt(): ((prompt: string) => Promise<string>) | undefined {
+  return process.stdin.isTTY ? promptHidden : undefined;
+}
+
 async function promptHidden(prompt: string): Promise<string> {
   process.stderr.write(prompt);
   const stdin = process.stdin;

@@ -4,15 +4,18 @@ import {
   BundleSigner,
   BundleVerifier,
   ClientError,
+  isPkcs11KeyRef,
   loadPrivateKey,
+  openPkcs11SigningKey,
   loadPublicKey,
   resolveIdentityToken,
   resolveSigningServices,
   resolveTrustedRoot,
   type IdentityPolicy,
   type SigningIdentity,
+  type TokenSigningKey,
 } from '@sigstack/client';
-import { readPassword, status, usage } from './cli-io.js';
+import { readPassword, status, terminalPrompt, usage } from './cli-io.js';
 import { bool, str, type FlagSpec, type ParsedFlags } from './cosign-flags.js';
 
 /** Flags every signing verb takes (cosign 2's service URLs, cosign 3's signing config, keys, identity). */
@@ -56,12 +59,24 @@ export const VERIFY_FLAGS: FlagSpec = {
   timeout: { type: 'string', short: 't' },
 };
 
-export async function readSigningKey(path: string): Promise<KeyObject> {
+/** `--key FILE` (cosign's encrypted format or a PEM private key), or `--key pkcs11:...`, a key on a token. */
+export async function readSigningKey(path: string): Promise<KeyObject | TokenSigningKey> {
+  if (isPkcs11KeyRef(path)) return openTokenKey(path);
   return loadPrivateKey(readKeyFile(path), () => readPassword());
 }
 
-export function readVerificationKey(path: string): KeyObject {
-  return loadPublicKey(readKeyFile(path));
+/** A key on a PKCS#11 token, by cosign's URI rules (PIN from the URI, COSIGN_PKCS11_PIN, or a terminal prompt). */
+export function openTokenKey(uri: string): Promise<TokenSigningKey> {
+  const readPin = terminalPrompt();
+  return openPkcs11SigningKey(uri, { env: process.env, ...(readPin ? { readPin } : {}) });
+}
+
+/** `--key FILE` (a public key), or `--key pkcs11:...`: the public key of the token key. */
+export async function readVerificationKey(path: string): Promise<KeyObject> {
+  if (!isPkcs11KeyRef(path)) return loadPublicKey(readKeyFile(path));
+  const key = await openTokenKey(path);
+  key.close();
+  return key.publicKey;
 }
 
 function readKeyFile(path: string): string {
@@ -164,6 +179,6 @@ export async function verifierFromFlags(p: ParsedFlags): Promise<BundleVerifier>
     env: process.env,
     offline: bool(p, 'offline', false),
   });
-  if (keyPath) return new BundleVerifier({ trustedRoot, key: readVerificationKey(keyPath) });
+  if (keyPath) return new BundleVerifier({ trustedRoot, key: await readVerificationKey(keyPath) });
   return new BundleVerifier({ trustedRoot, identity: identityFromFlags(p) });
 }

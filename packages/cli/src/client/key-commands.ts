@@ -2,7 +2,8 @@ import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { generateCosignKeyPair, loadPrivateKey, publicKeyPem } from '@sigstack/client';
+import { generateCosignKeyPair, isPkcs11KeyRef, loadPrivateKey, publicKeyPem } from '@sigstack/client';
+import { openTokenKey } from './client-options.js';
 import { CoreError } from '@sigstack/core';
 import { readPassword, result, status, usage } from './cli-io.js';
 
@@ -19,10 +20,12 @@ Writes PREFIX.key (ECDSA P-256, encrypted as cosign does, mode 0600) and PREFIX.
 The password comes from COSIGN_PASSWORD, else a prompt, else standard input.
   --output-key-prefix PREFIX   name of the .key and .pub files (default cosign)`;
 
-const PUBLIC_KEY_USAGE = `usage: sigstack public-key --key FILE [--outfile FILE]
+const PUBLIC_KEY_USAGE = `usage: sigstack public-key --key FILE|pkcs11:URI [--outfile FILE]
 
 Prints the public key of a private key file (cosign's encrypted format, or an
-unencrypted PEM private key) on standard output, or writes it to --outfile.`;
+unencrypted PEM private key) or of a key on a PKCS#11 token
+(pkcs11:token=..;object=..?module-path=..&pin-value=..) on standard output, or
+writes it to --outfile.`;
 
 export async function generateKeyPairCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -72,11 +75,18 @@ export async function publicKeyCommand(args: string[]): Promise<void> {
   if (values.sk || values.slot !== undefined) usage('--sk/--slot: hardware security keys are not supported');
   const keyRef = values.key;
   if (keyRef === undefined || keyRef === '') usage('public-key: --key FILE is required');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(keyRef)) usage(`--key ${keyRef}: only key files are supported (not KMS, Kubernetes or URL references)`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(keyRef)) usage(`--key ${keyRef}: only key files and pkcs11: keys are supported (not KMS, Kubernetes or URL references)`);
 
-  const pem = readKeyFile(keyRef);
-  const key = await loadPrivateKey(pem, () => readPassword());
-  const out = publicKeyPem(key);
+  let out: string;
+  if (isPkcs11KeyRef(keyRef)) {
+    // As cosign public-key --key pkcs11:...: the public key object of the token key.
+    const key = await openTokenKey(keyRef);
+    key.close();
+    out = publicKeyPem(key.publicKey);
+  } else {
+    const key = await loadPrivateKey(readKeyFile(keyRef), () => readPassword());
+    out = publicKeyPem(key);
+  }
   if (values.outfile !== undefined && values.outfile !== '') {
     const outfile = values.outfile;
     fileOp(outfile, 'write', () => writeFileSync(outfile, out, { mode: 0o644 }));

@@ -8,9 +8,14 @@ import type { SigningServices } from '../trust/signing-config.js';
 import { digestFile } from './artifact-digest.js';
 import { preAuthEncoding } from './dsse-pae.js';
 import { KeyHolder } from './key-holder.js';
+import type { TokenSigningKey } from '../keys/pkcs11-key.js';
 
-/** With a key (`--key`), or keyless: a certificate from Fulcio for an ephemeral key, bound to an identity token. */
-export type SigningIdentity = { kind: 'key'; key: import('node:crypto').KeyObject } | { kind: 'keyless'; token: () => Promise<string> };
+/**
+ * With a key (`--key`: a key file's private key, or a key on a PKCS#11 token from
+ * openPkcs11SigningKey), or keyless: a certificate from Fulcio for an ephemeral key,
+ * bound to an identity token.
+ */
+export type SigningIdentity = { kind: 'key'; key: import('node:crypto').KeyObject | TokenSigningKey } | { kind: 'keyless'; token: () => Promise<string> };
 
 export interface BundleSignerOptions {
   identity: SigningIdentity;
@@ -67,6 +72,11 @@ export class BundleSigner {
     return witnesses;
   }
 
+  /** Releases the signing key (a token key's sessions); the signer signs no more. */
+  close(): void {
+    this.holder.close();
+  }
+
   /** Checks that the services the identity needs are there, naming what is missing. */
   static create(opts: BundleSignerOptions): BundleSigner {
     if (opts.identity.kind === 'keyless' && !opts.services.fulcioUrl)
@@ -109,7 +119,7 @@ export class BundleSigner {
   async signFile(path: string): Promise<SerializedBundle> {
     let digest: Buffer;
     let signature: Buffer;
-    if (this.holder.privateKey.asymmetricKeyType === 'ed25519') {
+    if (this.holder.isEd25519) {
       const st = await stat(path).catch((cause) => {
         throw new ClientError('ARTIFACT_INVALID', `${path}: ${(cause as Error).message}`, { cause });
       });
@@ -117,19 +127,25 @@ export class BundleSigner {
       const data = await readFile(path);
       return this.signMessage(data);
     }
-    ({ digest, signature } = (await digestFile(path, 'sha256', this.holder.privateKey)) as { digest: Buffer; signature: Buffer });
+    if (this.holder.privateKey) {
+      ({ digest, signature } = (await digestFile(path, 'sha256', this.holder.privateKey)) as { digest: Buffer; signature: Buffer });
+    } else {
+      // A token key: the file is hashed here, only its digest goes to the token.
+      ({ digest } = await digestFile(path, 'sha256'));
+      signature = await this.holder.signDigest(digest);
+    }
     return this.finishMessage(digest, signature);
   }
 
   /** A message signature over bytes in memory (cosign's simple-signing payload of an image). */
   async signMessage(payload: Uint8Array): Promise<SerializedBundle> {
-    return this.finishMessage(createHash('sha256').update(payload).digest(), this.holder.signBytes(payload));
+    return this.finishMessage(createHash('sha256').update(payload).digest(), await this.holder.signBytes(payload));
   }
 
   /** A DSSE envelope over the payload (an in-toto statement). */
   async signDsse(payload: Uint8Array, payloadType: string): Promise<SerializedBundle> {
     const body = Buffer.from(payload);
-    const signature = this.holder.signBytes(preAuthEncoding(payloadType, body));
+    const signature = await this.holder.signBytes(preAuthEncoding(payloadType, body));
     const cert = await this.certificatePem();
     const bundle = toDSSEBundle({ artifact: body, artifactType: payloadType, signature, ...this.keyMaterial(cert), certificateChain: false });
     // The envelope's keyid stays empty, as cosign writes it: Go's DSSE verifier skips a
