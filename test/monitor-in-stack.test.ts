@@ -1,12 +1,16 @@
 // The monitor inside `sigstack up` (config `monitor`, issue 14): a stack started with a
-// watch list follows its own logs; a cosign 2.5 keyless signature for a watched identity
-// is reported in the stack's own log (Rekor v1 and the CT log's precertificate) and on its
-// /metrics, next to the stack metrics the dashboard needs (batch size, pending entries,
+// watch list follows its own logs; keyless signatures for a watched identity, by cosign 2.5
+// (Rekor v1) and cosign 3.1 (Rekor v2, through the signing config), are reported in the
+// stack's own log (Rekor v1, Rekor v2 and the CT log's precertificates), to the webhook and
+// on its /metrics, next to the stack metrics the dashboard needs (batch size, pending entries,
 // checkpoint age, certificates per issuer, errors by code, TUF expiry). An external log
 // that cannot be read is logged and counted, and the stack keeps serving.
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { cosign3Blob } from './lib/cosign3-blob.js';
 import { peer } from './lib/peers.js';
 import { tempDir } from './lib/temp-dir.js';
 import { runClientOk } from './lib/client-run.js';
@@ -49,11 +53,25 @@ t.test('the monitor section is validated with the rest of the config', async (t)
 
 t.test('a stack with the monitor on: alert in its log and metrics after a cosign keyless signing', async (t) => {
   const dir = tempDir(t);
+  const hooked: { monitor?: string; type: string; log: string; match: { found: { subject: string } } }[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      hooked.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => hook.close(() => r())));
   // The idp's URL is known only once it runs, and the stack's config needs it: start the
   // stack with a placeholder issuer regexp that any issuer matches, then check the issuer in the alert.
-  const { stack, idp, env2 } = await startKeylessStack(t, dir, {
+  const { stack, idp, env2, env3 } = await startKeylessStack(t, dir, {
     stackYaml: [
+      'rekorV2:',
+      '  offerInSigningConfig: true',
       'monitor:',
+      `  webhook: http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
       '  enabled: true',
       '  intervalSeconds: 1',
       '  monitoredValues:',
@@ -81,6 +99,9 @@ t.test('a stack with the monitor on: alert in its log and metrics after a cosign
     writeFileSync(join(dir, file), `signed by ${who} at ${new Date().toISOString()}\n`);
     await runClientOk(cosign, ['sign-blob', ...services, '--identity-token', tokenFile(dir, await idp.emailToken(who)), '--bundle', join(dir, `${file}.bundle`), join(dir, file)], { env: env2 });
   }
+  // cosign 3.1 signs to Rekor v2 (the signing config offers it) with a timestamp from the TSA.
+  writeFileSync(join(dir, 'alice3.txt'), `signed by alice with cosign 3 at ${new Date().toISOString()}\n`);
+  await cosign3Blob(stack, env3).signKeyless(tokenFile(dir, await idp.emailToken('alice@example.com')), join(dir, 'alice3.bundle'), join(dir, 'alice3.txt'));
 
   const alerts = await until('identity alerts from rekor and ctlog in the stack log', async () => {
     const lines = stack
@@ -88,19 +109,23 @@ t.test('a stack with the monitor on: alert in its log and metrics after a cosign
       .split('\n')
       .filter((l) => l.includes('"monitor alert"'))
       .map((l) => JSON.parse(l) as { level: number; monitor: string; alert: { type: string; log: string; match: { found: { subject: string; issuer: string; kind: string } } } });
-    return new Set(lines.map((l) => l.monitor)).size >= 2 ? lines : undefined;
+    return lines.length >= 4 ? lines : undefined;
   });
-  t.same(alerts.map((a) => a.monitor).sort(), ['ctlog', 'rekor'], 'one alert per log with alice\'s certificate; none for bob, none from Rekor v2');
+  t.same(alerts.map((a) => a.monitor).sort(), ['ctlog', 'ctlog', 'rekor', 'rekorV2'], "one alert per entry with alice's certificate (two precertificates in the CT log), none for bob");
   for (const a of alerts) {
     t.equal(a.level, 40, 'logged at warn');
     t.match(a.alert, { type: 'identity', match: { found: { subject: 'alice@example.com', issuer: idp.url } } });
   }
   t.equal(alerts.find((a) => a.monitor === 'ctlog')!.alert.match.found.kind, 'precertificate', 'CT: the precertificate');
+  await until('the webhook to get the four alerts', async () => (hooked.length >= 4 ? true : undefined), 10_000);
+  t.same(hooked.map((h) => `${h.type} ${h.match.found.subject}`), Array(4).fill('identity alice@example.com'), 'each alert POSTed to the webhook');
+  t.same(hooked.map((h) => h.log).sort(), alerts.map((a) => a.alert.log).sort(), 'the same alerts');
 
   const m = await metrics();
   t.equal(series(m, 'sigstack_monitor_alerts_total', { log: 'rekor', type: 'identity', code: 'MATCH' }), 1);
-  t.equal(series(m, 'sigstack_monitor_alerts_total', { log: 'ctlog', type: 'identity', code: 'MATCH' }), 1);
-  t.equal(series(m, 'sigstack_monitor_alerts_total', { log: 'rekorV2', type: 'identity', code: 'MATCH' }), 0);
+  t.equal(series(m, 'sigstack_monitor_alerts_total', { log: 'ctlog', type: 'identity', code: 'MATCH' }), 2);
+  t.equal(series(m, 'sigstack_monitor_alerts_total', { log: 'rekorV2', type: 'identity', code: 'MATCH' }), 1);
+  t.equal(series(m, 'sigstack_monitor_webhook_failures_total', { log: 'rekor' }), 0);
   t.ok((series(m, 'sigstack_monitor_entries_total', { log: 'rekor' }) ?? 0) >= 2, 'both rekor entries checked');
   t.ok((series(m, 'sigstack_monitor_verified_tree_size', { log: 'rekor' }) ?? 0) >= 2);
 
@@ -110,9 +135,11 @@ t.test('a stack with the monitor on: alert in its log and metrics after a cosign
   t.equal((await fetch(`${stack.url}/healthz`)).status, 200);
 
   // The stack metrics.
-  t.equal(series(m, 'sigstack_certificates_issued_total', { issuer: idp.url }), 2, 'two certificates from the configured issuer');
+  t.equal(series(m, 'sigstack_certificates_issued_total', { issuer: idp.url }), 3, 'three certificates from the configured issuer');
+  t.equal(series(m, 'sigstack_certificates_issued_total', { issuer: 'other' }), 0, 'the bounded label set, at 0 from the start');
   t.ok((series(m, 'sigstack_log_batch_size_count', { log: 'rekor' }) ?? 0) >= 2, 'rekor batches observed');
-  t.ok((series(m, 'sigstack_log_batch_size_count', { log: 'ctlog' }) ?? 0) >= 2, 'ctlog batches observed');
+  t.ok((series(m, 'sigstack_log_batch_size_count', { log: 'ctlog' }) ?? 0) >= 3, 'ctlog batches observed');
+  t.ok((series(m, 'sigstack_log_batch_size_count', { log: 'rekorV2' }) ?? 0) >= 1, 'rekorV2 batches observed');
   for (const log of ['rekor', 'rekorV2', 'ctlog']) {
     t.equal(series(m, 'sigstack_log_pending_entries', { log }), 0, `${log}: nothing pending`);
     const age = series(m, 'sigstack_log_checkpoint_age_seconds', { log });
