@@ -89,13 +89,13 @@ t.test('--metrics-listen serves the monitor metrics while it follows the log', a
     child.on('exit', () => reject(new Error(stderr)));
   });
   let text = '';
-  for (let i = 0; i < 50 && !/sigstack_monitor_polls_total\{result="ok"\} [1-9]/.test(text); i++) {
+  for (let i = 0; i < 50 && !/sigstack_monitor_polls_total\{log="http[^"]*",result="ok"\} [1-9]/.test(text); i++) {
     await new Promise((r) => setTimeout(r, 100));
     text = await (await fetch(url)).text();
   }
-  t.match(text, /sigstack_monitor_polls_total\{result="ok"\} [1-9]/);
-  t.match(text, /sigstack_monitor_verified_tree_size 30/);
-  t.match(text, /sigstack_monitor_alerts_total\{type="inconsistency",code="FORK"\} 0/);
+  t.match(text, /sigstack_monitor_polls_total\{log="http[^"]*",result="ok"\} [1-9]/);
+  t.match(text, /sigstack_monitor_verified_tree_size\{log="http[^"]*"\} 30/);
+  t.match(text, /sigstack_monitor_alerts_total\{log="http[^"]*",type="inconsistency",code="FORK"\} 0/);
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.on('exit', r));
   t.equal(code, 0, 'SIGTERM stops it cleanly');
