@@ -7,8 +7,7 @@
 // with no insecure flag: cosign 3.1 initialised from the served TUF repository (keyless
 // with no flags: Rekor v2 and the TSA), cosign 2.5 keyless and keyed (Rekor v1),
 // rekor-cli verify, openssl ts -verify. Then the sigstack client signs with its own key on
-// the token (`--key pkcs11:...`, cosign's URI form; Rekor v1: sigstore-js's Rekor v2
-// client sends every verifier as a certificate) and cosign 3.1/2.5 verify with the
+// the token (`--key pkcs11:...`, cosign's URI form; Rekor v2 and Rekor v1) and cosign 3.1/2.5 verify with the
 // public key `sigstack public-key --key pkcs11:...` exports; a wrong PIN, a missing
 // object and an RSA key are refused with one line, nothing written.
 import t from 'tap';
@@ -195,6 +194,22 @@ t.test('the production stack on the token: the real clients', async (t) => {
     // cosign's environment variables instead of the URI's query.
     const byEnv = await sgClient(['public-key', '--key', uris.release!.split('?')[0]!], { ...env3, COSIGN_PKCS11_MODULE_PATH: token.module, COSIGN_PKCS11_PIN: token.pin });
     t.equal(byEnv.stdout, pubs.release, 'COSIGN_PKCS11_MODULE_PATH and COSIGN_PKCS11_PIN');
+  });
+
+  await t.test('sigstack sign-blob and attest-blob --key pkcs11: by the TUF signing config (Rekor v2 + TSA); cosign 3.1 verifies', async (t) => {
+    const bundle = join(dir, 'token-key-v2.sigstore.json');
+    await sgClient(['sign-blob', '--key', clientUri('release'), '--bundle', bundle, '--yes', artifact], env3);
+    const b = JSON.parse(readFileSync(bundle, 'utf8'));
+    t.equal(b.verificationMaterial.tlogEntries[0].kindVersion.version, '0.0.2', 'a Rekor v2 entry, the key as its verifier');
+    t.ok(b.verificationMaterial.timestampVerificationData?.rfc3161Timestamps?.length, 'an RFC 3161 timestamp');
+    t.match((await runClientOk(cosign3, ['verify-blob', '--key', releasePub, '--bundle', bundle, artifact], { env: env3 })).stderr, /Verified OK/);
+    const predicate = join(dir, 'predicate-v2.json');
+    writeFileSync(predicate, JSON.stringify({ reviewed: true }));
+    const att = join(dir, 'token-att-v2.sigstore.json');
+    await sgClient(['attest-blob', '--key', clientUri('release'), '--predicate', predicate, '--type', 'custom', '--bundle', att, '--yes', artifact], env3);
+    // As cosign 3.1 logs a keyed attestation to Rekor v2: a hashedrekord over the envelope's PAE.
+    t.same(JSON.parse(readFileSync(att, 'utf8')).verificationMaterial.tlogEntries[0].kindVersion, { kind: 'hashedrekord', version: '0.0.2' });
+    t.match((await runClientOk(cosign3, ['verify-blob-attestation', '--key', releasePub, '--bundle', att, '--type', 'custom', artifact], { env: env3 })).stderr, /Verified OK/);
   });
 
   await t.test('sigstack sign-blob --key pkcs11: to Rekor v1; cosign 2.5 and 3.1 verify with the exported key', async (t) => {

@@ -8,6 +8,7 @@ import type { SigningServices } from '../trust/signing-config.js';
 import { digestFile } from './artifact-digest.js';
 import { preAuthEncoding } from './dsse-pae.js';
 import { KeyHolder } from './key-holder.js';
+import { RekorV2KeyWitness } from './rekor-v2-key-witness.js';
 import type { TokenSigningKey } from '../keys/pkcs11-key.js';
 
 /**
@@ -64,9 +65,12 @@ export class BundleSigner {
     const witnesses: Witness[] = [];
     if (opts.tlogUpload !== false) {
       const rekor = opts.services.rekor!;
-      witnesses.push(
-        new RekorWitness({ rekorBaseURL: rekor.url, majorApiVersion: rekor.majorApiVersion, entryType: opts.rekorEntryType ?? 'dsse', fetchOnConflict: true, timeout, retry }),
-      );
+      // A keyed signature to Rekor v2: the key as a publicKey verifier (sigstore-js sends a certificate).
+      if (rekor.majorApiVersion === 2 && opts.identity.kind === 'key') witnesses.push(new RekorV2KeyWitness({ rekorBaseURL: rekor.url, timeoutMs: timeout }));
+      else
+        witnesses.push(
+          new RekorWitness({ rekorBaseURL: rekor.url, majorApiVersion: rekor.majorApiVersion, entryType: opts.rekorEntryType ?? 'dsse', fetchOnConflict: true, timeout, retry }),
+        );
     }
     if (opts.services.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: opts.services.tsaUrl, timeout, retry }));
     return witnesses;
