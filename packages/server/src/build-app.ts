@@ -14,6 +14,7 @@ import { JsonTooDeepError, jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.j
 import type { SheddingConfig } from './config.js';
 import { tlogTilesRoutes } from './tiles/tlog-tiles-routes.js';
 import type { TlogTilesMount } from './tiles/tile-mounts.js';
+import { explorerRoutes } from './explorer-routes.js';
 
 export interface AppServices {
   rekor?: { service: RekorService; bodyLimit: number };
@@ -28,6 +29,8 @@ export interface AppServices {
   tuf?: { dir: string };
   /** Read-only C2SP tlog-tiles views of the logs (tiles/tile-mounts.ts), one per prefix. */
   tiles?: TlogTilesMount[];
+  /** The log explorer's built static files, served at /ui/ (explorer-routes.ts). */
+  explorer?: { dir: string };
 }
 
 export interface BuildAppOptions {
@@ -126,6 +129,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   for (const m of opts.services.tiles ?? []) {
     await app.register(tlogTilesRoutes, { prefix: m.prefix, source: m.source, ...(m.checkpointText ? { checkpointText: m.checkpointText } : {}) });
   }
+  if (opts.services.explorer) await app.register(explorerRoutes, { dir: opts.services.explorer.dir });
   return app;
 }
 

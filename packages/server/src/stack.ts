@@ -11,6 +11,7 @@ import { openServices } from './stack/open-services.js';
 import { createIdentityBinding } from './stack/bind-identity.js';
 import { publishTrust, tufRepositoryDirOf } from './stack/publish-trust.js';
 import { tileMountsOf } from './tiles/tile-mounts.js';
+import { DEFAULT_EXPLORER_DIR } from './explorer-routes.js';
 import { observeStack } from './stack/stack-metrics.js';
 import { localUrlOf, StackMonitoring } from './stack/monitoring.js';
 
@@ -95,6 +96,7 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         ...(devOidcSigner ? { devOidc: devOidcRoutes({ signer: devOidcSigner, publicUrl: () => stack.url }) } : {}),
         ...(tufRepositoryDir ? { tuf: { dir: tufRepositoryDir } } : {}),
         tiles: tileMountsOf(services, config),
+        explorer: { dir: DEFAULT_EXPLORER_DIR },
       },
     });
   } catch (e) {
