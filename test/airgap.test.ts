@@ -92,6 +92,35 @@ t.test('on the site: cosign 3.1 initialize --mirror file://… --root, then veri
   t.match(bad.stderr, /timestamp\.json.*signatures did not meet threshold/);
 });
 
+// The site's own web server in front of the imported mirror (any static server that
+// answers 404 for a missing file): cosign 3.1 then needs no trust flag at all. Inside the
+// namespace only loopback is up; python's http.server stands in for the site's nginx.
+const SITE_MIRROR = `set -e
+ip link set lo up
+/usr/bin/python3 -m http.server 8080 --bind 127.0.0.1 --directory "$MIRROR" >/dev/null 2>&1 &
+pid=$!
+trap 'kill $pid' EXIT
+for i in $(seq 100); do /usr/bin/python3 -c 'import socket; socket.create_connection(("127.0.0.1", 8080), 1)' 2>/dev/null && break; sleep 0.1; done
+"$COSIGN" initialize --mirror http://127.0.0.1:8080 --root "$ROOT"
+for b in $BUNDLES; do "$COSIGN" verify-blob --bundle "$b" --certificate-identity alice@example.com --certificate-oidc-issuer "$ISSUER" "$ARTIFACT"; done
+`;
+
+t.test('on the site: cosign 3.1 with no trust flag, from the imported mirror behind a site-local web server', async (t) => {
+  const env = {
+    ...siteEnv,
+    TUF_ROOT: join(site, 'cosign-http'),
+    MIRROR: join(siteDir, 'repository'),
+    ROOT: join(siteDir, 'trust', 'root.json'),
+    COSIGN: cosign3,
+    BUNDLES: `${bundleCosign} ${bundleOurs}`,
+    ISSUER: idp.url,
+    ARTIFACT: artifact,
+  };
+  const r = await runClientOk('unshare', ['--net', 'bash', '-c', SITE_MIRROR], { env });
+  t.equal(r.stderr.match(/Verified OK/g)?.length, 2, r.stderr);
+  t.notMatch(r.stderr, /falling back to individual targets/, 'sigstore-go read trusted_root.json from the site mirror');
+});
+
 t.test('hostile bundles are refused, name the problem, and write nothing', async (t) => {
   const good = readFileSync(bundle);
   const rebuilt = (name: string, edit: (b: Buffer) => Buffer) => toTarBytes(fromTarBytes(good).map((e) => (e.name === name ? { name, bytes: edit(Buffer.from(e.bytes)) } : e)));
