@@ -51,7 +51,8 @@ export function parseSearchQuery(input: string): SearchQuery {
     if (hex.length === 128) return { kind: 'hash', algorithm: 'sha512', hex };
     throw new ExplorerError('BAD_QUERY', `${hex.length} hex digits is neither a digest (64, 96 or 128) nor an entry UUID (64 or 80)`);
   }
+  // URIs first: a workflow identity has an '@' in it (…/release.yml@refs/heads/main).
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^\s<>"']+$/i.test(q)) return { kind: 'subject', subject: q };
   if (/^[^\s@<>"']+@[^\s@<>"']+$/.test(q)) return { kind: 'email', email: q };
-  if (/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(q)) return { kind: 'subject', subject: q };
   throw new ExplorerError('BAD_QUERY', 'not a hash, an email, a URI, a log index, an entry UUID or a PEM public key');
 }
