@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '@sigstack/core';
 import { resolve as resolvePath } from 'node:path';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_CHAIN_FILE, CA_INTERMEDIATE_KEY_FILE, CA_ROOT_KEY_FILE, openCertificateAuthority } from '@sigstack/fulcio';
 import { openDevChain, TSA_CHAIN_FILE, TSA_LEAF_KEY_FILE, TSA_ROOT_KEY_FILE } from '@sigstack/tsa';
-import { configFromEnv, isRekorV2Enabled, mintDevToken, openStack, readConfigFile, resolveConfig, WITNESS_LOGS_FILE, type ConfigOverrides, type StackConfig } from '@sigstack/server';
+import { configFromEnv, isRekorV2Enabled, mintDevToken, openStack, readConfigFile, resolveConfig, WITNESS_LOGS_FILE, STACK_PID_FILE, type ConfigOverrides, type StackConfig } from '@sigstack/server';
 import { fail } from './fail.js';
 
 // The stack's own commands (up, dev-token, ca init, tsa init): loaded only when one of
@@ -46,10 +46,23 @@ export async function up(args: string[]): Promise<void> {
   log.info({ url, trust: stack.trustDir }, `sigstack listening on ${url}`);
   process.stderr.write(startBanner(config, url, stack.trustDir));
 
+  // SIGHUP adopts the key rotations staged in the data directory (sigstack tsa|ca rotate
+  // finds this process through the pid file, written once the handler is in place:
+  // an unhandled SIGHUP would end the process).
+  process.on('SIGHUP', () => {
+    stack.rotateKeys().then(
+      (rotations) => log.info({ rotations }, rotations.length ? 'key rotation adopted' : 'SIGHUP: no key rotation staged'),
+      (err: unknown) => log.error({ err }, 'key rotation failed: the current keys keep signing'),
+    );
+  });
+  const pidFile = join(config.dataDir, STACK_PID_FILE);
+  writeFileSync(pidFile, `${process.pid}\n`);
+
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    rmSync(pidFile, { force: true });
     log.info({ signal }, 'shutting down');
     stack.close().then(
       () => process.exit(0),
@@ -108,7 +121,8 @@ function witnessingLine(config: StackConfig, trustDir: string): string {
 
 export async function caCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'init') fail(`unknown ca command "${sub ?? ''}": try "sigstack ca init"`);
+  if (sub === 'rotate') return (await import('./rotate-command.js')).rotateCommand('ca', rest);
+  if (sub !== 'init') fail(`unknown ca command "${sub ?? ''}": try "sigstack ca init" or "sigstack ca rotate"`);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -142,7 +156,8 @@ export async function caCommand(args: string[]): Promise<void> {
 
 export async function tsaCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'init') fail(`unknown tsa command "${sub ?? ''}": try "sigstack tsa init"`);
+  if (sub === 'rotate') return (await import('./rotate-command.js')).rotateCommand('tsa', rest);
+  if (sub !== 'init') fail(`unknown tsa command "${sub ?? ''}": try "sigstack tsa init" or "sigstack tsa rotate"`);
   const { values } = parseArgs({ args: rest, options: { dir: { type: 'string', default: './.sigstack/tsa' }, key: { type: 'string' } }, strict: true });
   const dir = resolvePath(values.dir);
   if (existsSync(join(dir, TSA_CHAIN_FILE))) fail(`${join(dir, TSA_CHAIN_FILE)} exists: the TSA is already initialised (clients trust that chain)`);

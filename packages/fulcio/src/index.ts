@@ -13,6 +13,7 @@ export {
   CA_VALIDITY_DAYS,
 } from './ca/open-certificate-authority.js';
 export type { OpenCertificateAuthorityOptions, CaAlgorithm } from './ca/open-certificate-authority.js';
+export { issueNextIntermediate } from './ca/next-intermediate.js';
 export { CertificateAuthority } from './ca/certificate-authority.js';
 export type { CertificateAuthorityOptions, Precertificate, TrustedRootCertificateAuthority } from './ca/certificate-authority.js';
 export { verifyCaChain } from './ca/ca-chain.js';

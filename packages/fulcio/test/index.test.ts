@@ -24,6 +24,7 @@ t.test('the public surface', async (t) => {
     'checkKeyPolicy',
     'fulcioRoutes',
     'issueCaHierarchy',
+    'issueNextIntermediate',
     'openCertificateAuthority',
     'parseClientPublicKey',
     'sctListExtension',

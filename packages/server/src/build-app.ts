@@ -20,7 +20,8 @@ export interface AppServices {
   rekor?: { service: RekorService; bodyLimit: number };
   /** Rekor v2's write API, POST /api/v2/log/entries (its tiles are served by the tile read API). */
   rekorV2?: { service: RekorV2Service; bodyLimit: number };
-  tsa?: { service: TimestampAuthority; bodyLimit: number };
+  /** The TSA, or a function giving the current one (a key rotation swaps it while serving). */
+  tsa?: { service: TimestampAuthority | (() => TimestampAuthority); bodyLimit: number };
   fulcio?: { service: FulcioService; bodyLimit: number; configuration: () => unknown };
   ctlog?: { service: CtLogService; prefix: string; bodyLimit: number };
   /** The development OIDC issuer (discovery + JWKS), development defaults only. */

@@ -9,7 +9,9 @@ import { buildApp } from './build-app.js';
 import { publicUrlOf, type StackConfig } from './config.js';
 import { openServices } from './stack/open-services.js';
 import { createIdentityBinding } from './stack/bind-identity.js';
-import { publishTrust, tufRepositoryDirOf } from './stack/publish-trust.js';
+import { KEY_HISTORY_FILE, publishTrust, republishTrust, servedTrustedRootLists, tufRepositoryDirOf } from './stack/publish-trust.js';
+import { adoptPendingRotations, type Rotation } from './stack/rotate-keys.js';
+import { KeyHistory } from './trust/key-history.js';
 import { tileMountsOf } from './tiles/tile-mounts.js';
 import { DEFAULT_EXPLORER_DIR } from './explorer-routes.js';
 import { observeStack } from './stack/stack-metrics.js';
@@ -25,6 +27,11 @@ export interface Stack {
   /** True once listen() has bound identity and published trust: before, every request but /healthz is 503. */
   readonly ready: boolean;
   listen(): Promise<string>;
+  /**
+   * Adopts the key rotations staged in the data directory (`sigstack tsa rotate`,
+   * `ca rotate`) while serving; `sigstack up` runs it on SIGHUP. One at a time.
+   */
+  rotateKeys(): Promise<Rotation[]>;
   close(): Promise<void>;
 }
 
@@ -79,7 +86,8 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       services: {
         ...(services.rekor ? { rekor: { service: services.rekor.service, bodyLimit: config.rekor.bodyLimit } } : {}),
         ...(services.rekorV2 ? { rekorV2: { service: services.rekorV2.service, bodyLimit: config.rekorV2.bodyLimit } } : {}),
-        ...(services.tsa ? { tsa: { service: services.tsa, bodyLimit: config.tsa.bodyLimit } } : {}),
+        // A getter: a key rotation swaps the TSA while it serves (stack/rotate-keys.ts).
+        ...(services.tsa ? { tsa: { service: () => services.tsa!, bodyLimit: config.tsa.bodyLimit } } : {}),
         ...(services.fulcio
           ? {
               fulcio: {
@@ -143,6 +151,9 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
         tufOnline = published.tufOnline;
         tufOnlineKey = published.tufOnlineKey;
       }
+      // A rotation staged while the stack was down (or cut short by a crash) is
+      // finished before anything is served.
+      await stack.rotateKeys();
       ready = true;
       monitoring.start(localUrlOf(config.host, typeof addr === 'object' && addr ? addr.port : config.port), join(trustDir, 'trusted_root.json'), {
         rekor: services.rekor !== undefined,
@@ -152,7 +163,27 @@ export async function openStack(config: StackConfig, opts: OpenStackOptions = {}
       });
       return stack.url;
     },
+    rotateKeys() {
+      const run = async () => {
+        const history = new KeyHistory(join(trustDir, KEY_HISTORY_FILE));
+        const rotations = await adoptPendingRotations({
+          config,
+          services,
+          history,
+          clock,
+          url: stack.url,
+          log: app.log,
+          republish: () => republishTrust(config, services, { url: stack.url, clock, devIssuer, ...(tufOnline ? { tufOnline } : {}) }),
+          ...(config.tuf.repositoryDir && tufRepositoryDir ? { isPublished: (kind, entry) => servedTrustedRootLists(tufRepositoryDir, kind, entry) } : {}),
+        });
+        return rotations;
+      };
+      const next = rotating.then(run, run);
+      rotating = next.catch(() => undefined);
+      return next;
+    },
     close: () => app.close(),
   };
+  let rotating: Promise<unknown> = Promise.resolve();
   return stack;
 }

@@ -20,6 +20,7 @@ export {
   DEV_LEAF_VALIDITY_DAYS,
 } from './service/dev-chain.js';
 export type { DevChain } from './service/dev-chain.js';
+export { issueNextLeaf } from './service/next-leaf.js';
 
 export { tsaRoutes, sendTsaError, DEFAULT_TSA_BODY_LIMIT, TIMESTAMP_REPLY_TYPE } from './routes/tsa-routes.js';
 export type { TsaRoutesOptions } from './routes/tsa-routes.js';

@@ -18,6 +18,7 @@ t.test('the public surface', async (t) => {
     'TimestampAuthority',
     'TsaError',
     'issueDevChain',
+    'issueNextLeaf',
     'openDevChain',
     'openTimestampAuthority',
     'parseDerRequest',

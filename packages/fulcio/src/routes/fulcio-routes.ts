@@ -65,10 +65,13 @@ const trustBundleSchema = {
 export const fulcioRoutes: FastifyPluginAsync<FulcioRoutesOptions> = async (app: FastifyInstance, opts) => {
   const fulcio = opts.fulcio;
   const bodyLimit = opts.bodyLimit ?? DEFAULT_FULCIO_BODY_LIMIT;
-  const ca = fulcio.ca;
-  // Static answers, built once.
-  const trustBundle = { chains: [{ certificates: [...ca.chainPem] }] };
-  const rootCertPem = joinPem(ca.chainPem);
+  // Answers built once per CA: a key rotation replaces the CA while the routes serve.
+  let answersOf = fulcio.ca;
+  let answers = chainAnswers(answersOf);
+  const current = () => {
+    if (fulcio.ca !== answersOf) answers = chainAnswers((answersOf = fulcio.ca));
+    return answers;
+  };
 
   app.setErrorHandler((err: FastifyError, req, reply) => sendFulcioError(err, reply, req.log, bodyLimit));
 
@@ -127,8 +130,8 @@ export const fulcioRoutes: FastifyPluginAsync<FulcioRoutesOptions> = async (app:
     return reply.code(201).header('Content-Type', PEM_CHAIN_TYPE).send(joinPem(cert.chainPem));
   });
 
-  app.get('/api/v2/trustBundle', { schema: { response: { 200: trustBundleSchema } } }, async () => trustBundle);
-  app.get('/api/v1/rootCert', async (_req, reply) => reply.header('Content-Type', PEM_CHAIN_TYPE).send(rootCertPem));
+  app.get('/api/v2/trustBundle', { schema: { response: { 200: trustBundleSchema } } }, async () => current().trustBundle);
+  app.get('/api/v1/rootCert', async (_req, reply) => reply.header('Content-Type', PEM_CHAIN_TYPE).send(current().rootCertPem));
   app.get('/api/v2/configuration', async (_req, reply) => reply.header('Content-Type', 'application/json').send(JSON.stringify(opts.configuration())));
 };
 
@@ -203,4 +206,9 @@ export function sendFulcioError(
     log.error({ err }, 'unhandled error');
   }
   return reply.code(status).type('application/json').send({ code: grpc, message, details: [] });
+}
+
+/** `/api/v2/trustBundle` and `/api/v1/rootCert` for a CA: its chain, intermediate first. */
+function chainAnswers(ca: { chainPem: readonly string[] }): { trustBundle: { chains: { certificates: string[] }[] }; rootCertPem: string } {
+  return { trustBundle: { chains: [{ certificates: [...ca.chainPem] }] }, rootCertPem: joinPem(ca.chainPem) };
 }

@@ -51,7 +51,7 @@ export interface SigningCertificate {
  * passed; every failure is a FulcioError with its code.
  */
 export class FulcioService {
-  readonly ca: CertificateAuthority;
+  #ca: CertificateAuthority;
   readonly #identity: IdentityVerifier;
   readonly #ctLog: CtLogClient;
   readonly #clock: Clock;
@@ -61,12 +61,26 @@ export class FulcioService {
   constructor(opts: FulcioServiceOptions) {
     const seconds = opts.certValiditySeconds ?? DEFAULT_CERT_VALIDITY_SECONDS;
     if (!Number.isSafeInteger(seconds) || seconds <= 0) throw new RangeError(`certValiditySeconds must be a positive integer, got ${seconds}`);
-    this.ca = opts.ca;
+    this.#ca = opts.ca;
     this.#identity = opts.identity;
     this.#ctLog = opts.ctLog;
     this.#clock = opts.clock;
     this.#validityMs = seconds * 1000;
     this.#logger = opts.logger;
+  }
+
+  /** The issuing CA now. */
+  get ca(): CertificateAuthority {
+    return this.#ca;
+  }
+
+  /**
+   * A rotation: certificates from now on are issued by `ca` (a new intermediate).
+   * A request already under way finishes with the CA it started with, so its
+   * precertificate, final certificate and chain agree.
+   */
+  replaceCa(ca: CertificateAuthority): void {
+    this.#ca = ca;
   }
 
   async createSigningCertificate(req: SigningCertificateRequest): Promise<SigningCertificate> {
@@ -76,8 +90,9 @@ export class FulcioService {
     });
     const key = await verifyKeyProof(req.key, principal.challenge);
 
+    const ca = this.#ca;
     const notBefore = Math.floor(this.#clock.now() / 1000) * 1000;
-    const precert = await this.ca.createPrecertificate({
+    const precert = await ca.createPrecertificate({
       serial: randomSerial(),
       notBefore,
       notAfter: notBefore + this.#validityMs,
@@ -88,7 +103,7 @@ export class FulcioService {
 
     let sct: Buffer;
     try {
-      sct = await this.#ctLog.addPreChain([precert.der, ...this.ca.chainDer]);
+      sct = await this.#ctLog.addPreChain([precert.der, ...ca.chainDer]);
     } catch (cause) {
       this.#logger?.error({ err: cause, issuer: principal.issuer }, 'CT log add-pre-chain failed');
       // CT_LOG_BUSY (the CtLogClient contract) is not a failure of this request: the
@@ -96,11 +111,11 @@ export class FulcioService {
       if (cause instanceof FulcioError && (cause.code === 'CT_LOG_FAILED' || cause.code === 'CT_LOG_BUSY')) throw cause;
       throw new FulcioError('CT_LOG_FAILED', `the CT log did not accept the precertificate: ${(cause as Error).message}`, { cause });
     }
-    const leaf = await this.ca.issueFinalCertificate(precert, [sct]);
+    const leaf = await ca.issueFinalCertificate(precert, [sct]);
     this.#logger?.info({ issuer: principal.issuer, subject: principal.subject, san: principal.san.value }, 'issued signing certificate');
     return {
-      chainDer: [leaf, ...this.ca.chainDer],
-      chainPem: [toPem('CERTIFICATE', leaf), ...this.ca.chainPem],
+      chainDer: [leaf, ...ca.chainDer],
+      chainPem: [toPem('CERTIFICATE', leaf), ...ca.chainPem],
       sct,
       principal,
     };

@@ -11,6 +11,7 @@ import { inProcessCtLogClient } from '../ct-log-client.js';
 import { isRekorV2Enabled, type KeyConfig, type StackConfig } from '../config.js';
 import { StackWitnessing } from './witnessing.js';
 import { MeteredFulcioService } from './metered-fulcio.js';
+import { activeGenerationDir } from './key-generations.js';
 
 /** The services of a stack, open over its data directory, not yet serving. */
 export interface StackServices {
@@ -103,9 +104,10 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
       Object.assign(s, { rekorV2, rekorV2Signer: signer, rekorV2Hostname: hostname });
     }
     if (config.tsa.enabled) {
-      // A TSA root + leaf in <dataDir>/tsa: made on first start in development, by `sigstack tsa init` otherwise.
+      // A TSA root + leaf in <dataDir>/tsa: made on first start in development, by `sigstack tsa init` otherwise;
+      // after a rotation (`sigstack tsa rotate`), the active generation's leaf (stack/key-generations.ts).
       s.tsa = await openTimestampAuthority({
-        dir: join(dataDir, 'tsa'),
+        dir: activeGenerationDir(join(dataDir, 'tsa')),
         create: config.development,
         clock: o.clock,
         ...(config.tsa.policyOid ? { policyOid: config.tsa.policyOid } : {}),
@@ -114,7 +116,7 @@ export async function openServices(config: StackConfig, o: { clock: Clock; hostn
     }
     if (config.fulcio.enabled) {
       s.ca = await openCertificateAuthority({
-        dir: join(dataDir, 'fulcio'),
+        dir: activeGenerationDir(join(dataDir, 'fulcio')),
         clock: o.clock,
         create: config.development,
         algorithm: config.fulcio.caAlgorithm,

@@ -1,6 +1,7 @@
 import { sha256, toPem, type SigningAlgorithm } from '@sigstack/core';
 import { createSigningConfig, sigstoreTargets, type TargetInput } from '@sigstack/tuf';
 import type { KeyValidity } from './key-validity.js';
+import { withHistory, type HistoryEntries } from './key-history.js';
 import { createTrustedRoot, keyDetailsOf, rfc3339, type CertificateAuthorityJson, type TransparencyLogInstance } from './trusted-root.js';
 
 /**
@@ -25,6 +26,8 @@ export interface TrustInputs {
   tsa?: { chainPem: string; trustedRootEntry(uri: string): CertificateAuthorityJson };
   /** The development OIDC issuer for people, advertised in the signing config. */
   oidcUrl?: string;
+  /** Keys other than the current ones: a rotation's next key and retired keys with their end (trust/key-history.ts). */
+  history?: Readonly<HistoryEntries>;
 }
 
 export interface TrustMaterial {
@@ -62,12 +65,17 @@ export function buildTrustMaterial(i: TrustInputs): TrustMaterial {
     // Leaf first (sigstore-js matches the signer against certificates[0]).
     files.set('tsa_chain.pem', text(i.tsa.chainPem));
   }
-  const root = createTrustedRoot({
-    tlogs,
-    ctlogs,
-    certificateAuthorities: i.ca ? [i.ca.trustedRootEntry(i.url)] : [],
-    timestampAuthorities: i.tsa ? [i.tsa.trustedRootEntry(i.url + TSA_PATH)] : [],
-  });
+  const root = createTrustedRoot(
+    withHistory(
+      {
+        tlogs,
+        ctlogs,
+        certificateAuthorities: i.ca ? [i.ca.trustedRootEntry(i.url)] : [],
+        timestampAuthorities: i.tsa ? [i.tsa.trustedRootEntry(i.url + TSA_PATH)] : [],
+      },
+      i.history,
+    ),
+  );
   const trustedRoot = text(JSON.stringify(root, null, 2) + '\n');
   files.set('trusted_root.json', trustedRoot);
 

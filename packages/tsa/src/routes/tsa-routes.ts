@@ -6,7 +6,12 @@ import type { TimestampAuthority } from '../service/timestamp-authority.js';
 import { TSA_STATUS } from './status.js';
 
 export interface TsaRoutesOptions {
-  tsa: TimestampAuthority;
+  /**
+   * The TSA, or a function giving the current one: a key rotation swaps the TSA
+   * while the routes serve, and each request signs with the one current when it
+   * arrives.
+   */
+  tsa: TimestampAuthority | (() => TimestampAuthority);
   /** Largest accepted request body, in bytes (413 above). Default DEFAULT_TSA_BODY_LIMIT. */
   bodyLimit?: number;
 }
@@ -50,7 +55,7 @@ const errorSchema = {
  * handler in its own scope only.
  */
 export const tsaRoutes: FastifyPluginAsync<TsaRoutesOptions> = async (app: FastifyInstance, opts) => {
-  const tsa = opts.tsa;
+  const current = typeof opts.tsa === 'function' ? opts.tsa : ((tsa) => () => tsa)(opts.tsa);
   const bodyLimit = opts.bodyLimit ?? DEFAULT_TSA_BODY_LIMIT;
 
   app.setErrorHandler((err: FastifyError, req, reply) => sendTsaError(err, reply, req.log, bodyLimit));
@@ -69,14 +74,14 @@ export const tsaRoutes: FastifyPluginAsync<TsaRoutesOptions> = async (app: Fasti
     async (req, reply) => {
       const format = MEDIA_TYPES[mediaType(req.headers['content-type'])];
       if (!format || !Buffer.isBuffer(req.body)) throw unsupportedMediaType(req.headers['content-type']);
-      const res = await tsa.respond(req.body, format);
+      const res = await current().respond(req.body, format);
       if (!res.granted) req.log.info({ tsaCode: res.error.code }, `timestamp request rejected: ${res.error.message}`);
       return reply.code(res.granted ? 200 : 400).header('Content-Type', TIMESTAMP_REPLY_TYPE).send(res.der);
     },
   );
 
   app.get('/api/v1/timestamp/certchain', async (_req, reply) =>
-    reply.header('Content-Type', 'application/pem-certificate-chain').send(tsa.chainPem),
+    reply.header('Content-Type', 'application/pem-certificate-chain').send(current().chainPem),
   );
 };
 
