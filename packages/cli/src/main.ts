@@ -33,6 +33,9 @@ commands:
   tsa init  create the timestamp authority's chain (root + leaf) for production, once
             --dir DIR         the TSA directory (default ./.sigstack/tsa); then move keys/tsa-root.pem offline
             --key pkcs11:...  the leaf (signing) key on an HSM, not a file
+  tsa rotate, ca rotate  a new TSA leaf / CA intermediate under the root, while the stack runs
+            --data-dir DIR    the stack's data directory; it is signalled (SIGHUP) and adopts the key
+            --root-key FILE   the root key from offline storage (default DIR/<service>/keys)
   hsm       keys on a PKCS#11 token: generate, pubkey, check, csr (sigstack hsm help)
   tuf       the TUF ceremony: sigstack tuf help
   trust     air-gapped sites: trust export --out FILE; trust import FILE --root ROOT.json --dir DIR (sigstack trust help)
