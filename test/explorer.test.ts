@@ -90,6 +90,8 @@ t.test('finds the entry by hash, opens it, and sees the proof and checkpoint ver
   t.match(text, /from the trusted CT log at/, 'the embedded SCT is matched to the CT log of the trusted root');
   t.match(await page.locator('[data-role=artifact-hash]').innerText(), `sha256:${digest}`);
   await page.screenshot({ path: join(shots, 'entry-verified.png'), fullPage: true });
+  // The top of the page, small enough for the README (docs/explorer.png is a copy of one run's).
+  await page.screenshot({ path: join(shots, 'readme.png'), clip: { x: 0, y: 0, width: 1000, height: 700 } });
   await page.close();
 });
 
