@@ -110,7 +110,15 @@ export async function startPostgres(t: Teardown, opts: { database?: string } = {
     url: `postgres://${user}@127.0.0.1:${port}/${database}`,
     psql: (sql) => client('psql', ['-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]),
     createDatabase,
-    adopt: (c) => (clients.push(c), c),
+    adopt: (c) => {
+      clients.push(c);
+      // A pool's idle connection that the shutdown terminates emits 'error' on the pool
+      // (an unhandled one would kill the test process); before the stop it is a real error.
+      (c as unknown as Partial<NodeJS.EventEmitter>).on?.('error', (e: Error) => {
+        if (!stopped) throw e;
+      });
+      return c;
+    },
     stop,
   };
 }

@@ -36,8 +36,13 @@ t.test('a throwaway cluster starts, the log schema migrates once, and two nodes 
   t.equal(cluster.psql('SELECT epoch FROM rekor.merkle_sequencer WHERE id = 0').trim(), '0', 'the lease row starts at epoch 0');
 
   // A second log is a second schema in the same database; reopening is a no-op.
-  t.equal(await migratePostgresSchema(pool as unknown as pg.ClientBase, 'ctlog'), POSTGRES_MIGRATIONS.length);
-  t.equal(await migratePostgresSchema(pool as unknown as pg.ClientBase, 'ctlog'), POSTGRES_MIGRATIONS.length);
+  const c = await pool.connect();
+  try {
+    t.equal(await migratePostgresSchema(c, 'ctlog'), POSTGRES_MIGRATIONS.length);
+    t.equal(await migratePostgresSchema(c, 'ctlog'), POSTGRES_MIGRATIONS.length);
+  } finally {
+    c.release();
+  }
   t.equal(cluster.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'ctlog'").trim(), '8');
 });
 
