@@ -17,6 +17,7 @@ import { runClientOk } from './lib/client-run.js';
 import { tokenFile } from './lib/oidc-issuer.js';
 import { startKeylessStack } from './lib/keyless-stack.js';
 import { resolveConfig } from '../packages/server/src/config.js';
+import { pollFor } from './lib/poll.js';
 
 t.setTimeout(240_000);
 
@@ -31,15 +32,6 @@ function series(text: string, name: string, labels: Record<string, string>): num
   return undefined;
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 t.test('the monitor section is validated with the rest of the config', async (t) => {
   t.equal(resolveConfig({}).monitor.enabled, false, 'off by default');
@@ -88,7 +80,7 @@ t.test('a stack with the monitor on: alert in its log and metrics after a cosign
   });
   const metrics = async () => (await fetch(`${stack.url}/metrics`)).text();
   // The first poll of each log trusts its head: sign only after it, or alice's entry is before the start.
-  await until('a first verified poll of rekor and ctlog', async () => {
+  await pollFor('a first verified poll of rekor and ctlog', async () => {
     const m = await metrics();
     return ['rekor', 'ctlog', 'rekorV2'].every((log) => (series(m, 'sigstack_monitor_polls_total', { log, result: 'ok' }) ?? 0) >= 1) ? true : undefined;
   });
@@ -103,7 +95,7 @@ t.test('a stack with the monitor on: alert in its log and metrics after a cosign
   writeFileSync(join(dir, 'alice3.txt'), `signed by alice with cosign 3 at ${new Date().toISOString()}\n`);
   await cosign3Blob(stack, env3).signKeyless(tokenFile(dir, await idp.emailToken('alice@example.com')), join(dir, 'alice3.bundle'), join(dir, 'alice3.txt'));
 
-  const alerts = await until('identity alerts from rekor and ctlog in the stack log', async () => {
+  const alerts = await pollFor('identity alerts from rekor and ctlog in the stack log', async () => {
     const lines = stack
       .output()
       .split('\n')
@@ -117,7 +109,7 @@ t.test('a stack with the monitor on: alert in its log and metrics after a cosign
     t.match(a.alert, { type: 'identity', match: { found: { subject: 'alice@example.com', issuer: idp.url } } });
   }
   t.equal(alerts.find((a) => a.monitor === 'ctlog')!.alert.match.found.kind, 'precertificate', 'CT: the precertificate');
-  await until('the webhook to get the four alerts', async () => (hooked.length >= 4 ? true : undefined), 10_000);
+  await pollFor('the webhook to get the four alerts', async () => (hooked.length >= 4 ? true : undefined), 10_000);
   t.same(hooked.map((h) => `${h.type} ${h.match.found.subject}`), Array(4).fill('identity alice@example.com'), 'each alert POSTed to the webhook');
   t.same(hooked.map((h) => h.log).sort(), alerts.map((a) => a.alert.log).sort(), 'the same alerts');
 

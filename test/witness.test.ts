@@ -29,6 +29,7 @@ import { hashedRekordV002Request, newSigningKey } from './lib/hashedrekord-entry
 import { startWitness, type WitnessProcess } from './lib/witness-process.js';
 import { createEd25519NoteSigner, createEd25519NoteVerifier, parseNote, parseVerifierKey, signNote, verifyCheckpoint, verifyNote } from './lib/merkle.js';
 import { FileSigner } from '../packages/core/dist/index.js';
+import { pollFor } from './lib/poll.js';
 
 t.setTimeout(400_000);
 const root = t;
@@ -76,15 +77,6 @@ function cosignedBy(note: string): number[] {
   });
 }
 
-async function pollFor<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function getText(url: string): Promise<string> {
   const r = await fetch(url);
