@@ -2,6 +2,7 @@ import './style.css';
 import { el } from './dom.js';
 import { renderEntry } from './pages/entry.js';
 import { renderLog, renderLogList } from './pages/logs.js';
+import { renderTileEntry } from './pages/tile-entry.js';
 import { renderSearch } from './pages/search.js';
 import { MAX_QUERY_LENGTH } from './search-query.js';
 import { loadTrust, type LoadedTrust } from './trust.js';
@@ -13,6 +14,7 @@ import { loadTrust, type LoadedTrust } from './trust.js';
  *   #/search?q=<term>  results
  *   #/entry/<uuid>     one Rekor v1 entry, decoded and verified
  *   #/log/<id>         one log: checkpoint, cosignatures, rate
+ *   #/log/<id>/entry/<index>  one CT or Rekor v2 entry, read from the log's tiles and verified
  */
 const main = document.getElementById('main')!;
 let trust: Promise<LoadedTrust> | undefined;
@@ -47,7 +49,9 @@ async function route(): Promise<void> {
     } else if (m[1] === 'entry') {
       await renderEntry(page, m[2] ?? '', t);
     } else {
-      await renderLog(page, m[2] ?? '', t);
+      const sub = /^([a-z0-9-]+)\/entry\/(.*)$/.exec(m[2] ?? '');
+      if (sub) await renderTileEntry(page, sub[1]!, sub[2]!, t);
+      else await renderLog(page, m[2] ?? '', t);
     }
   } catch (e) {
     trust = undefined;

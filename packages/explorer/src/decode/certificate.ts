@@ -170,6 +170,21 @@ export function decodeCertificate(der: Uint8Array): CertificateSummary {
   const { el: cert, next } = readDer(der);
   if (next !== der.length) throw new ExplorerError('BAD_CERTIFICATE', 'bytes after the certificate');
   const [tbs] = children(expect(cert, 0x30, 'body'));
+  return summaryOfTbs(tbs);
+}
+
+/**
+ * Decodes a TBSCertificate alone: what a CT precertificate entry logs (RFC 6962 §3.2,
+ * the precertificate's TBS without its poison extension, and no signature).
+ */
+export function decodeTbsCertificate(der: Uint8Array): CertificateSummary {
+  if (der.length > MAX_CERTIFICATE_BYTES) throw new ExplorerError('TOO_LARGE', `a certificate of ${der.length} bytes is not decoded`);
+  const { el: tbs, next } = readDer(der);
+  if (next !== der.length) throw new ExplorerError('BAD_CERTIFICATE', 'bytes after the TBSCertificate');
+  return summaryOfTbs(tbs);
+}
+
+function summaryOfTbs(tbs: Der | undefined): CertificateSummary {
   const parts = children(expect(tbs, 0x30, 'TBSCertificate'));
   let i = 0;
   if (parts[0]?.tag === 0xa0) i++;

@@ -7,7 +7,7 @@ import { decodeBody, toRekorEntries, type DecodedBody } from '../decode/entry.js
 import type { LoadedTrust } from '../trust.js';
 import { checkRekorEntry, type Check } from '../verify/entry-checks.js';
 
-function checksView(checks: Check[], trust: LoadedTrust): HTMLElement {
+export function checksView(checks: Check[], trust: LoadedTrust): HTMLElement {
   const ok = checks.filter((c) => c.id !== 'set' || c.detail !== 'the entry has none').every((c) => c.ok);
   return el(
     'section',
@@ -23,7 +23,7 @@ function checksView(checks: Check[], trust: LoadedTrust): HTMLElement {
   );
 }
 
-function certificateView(c: CertificateSummary, trust: LoadedTrust): HTMLElement {
+export function certificateView(c: CertificateSummary, trust: LoadedTrust): HTMLElement {
   const now = Date.now();
   return el(
     'section',

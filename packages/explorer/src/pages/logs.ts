@@ -88,6 +88,19 @@ function liveChart(url: string, first: number): HTMLElement {
   return box;
 }
 
+/** Opens `#/log/<id>/entry/<index>`: the CT log's and Rekor v2's entries are read from their tiles by index. */
+function entryByIndexForm(id: string, size: number): HTMLElement {
+  const input = el('input', { type: 'number', name: 'index', placeholder: `0 … ${Math.max(0, size - 1)}` });
+  input.min = '0';
+  if (size > 0) input.max = String(size - 1);
+  const form = el('form', { class: 'search', id: 'entry-by-index' }, el('label', {}, 'Entry by index: ', input), el('button', { type: 'submit' }, 'Open and verify'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (/^[0-9]+$/.test(input.value)) location.hash = `#/log/${id}/entry/${input.value}`;
+  });
+  return el('section', {}, el('h2', {}, 'Entries'), form, size > 0 ? el('p', {}, el('a', { href: `#/log/${id}/entry/${size - 1}` }, `the latest entry (${size - 1})`)) : el('p', { class: 'muted' }, 'The log is empty.'));
+}
+
 export async function renderLog(root: HTMLElement, id: string, trust: LoadedTrust): Promise<void> {
   const log = LOGS.find((l) => l.id === id);
   if (!log) {
@@ -117,6 +130,7 @@ export async function renderLog(root: HTMLElement, id: string, trust: LoadedTrus
         ['checkpoint URL', log.checkpoint],
         ['signing key', sig.key ? `${sig.key.algorithm}, SHA-256 of the key ${toHex(await sha256(sig.key.spki))}` : '(not found in the trusted root)'],
       ]),
+      ...(log.id === 'rekor-v1' ? [] : [entryByIndexForm(log.id, cp.size)]),
       el('h2', {}, 'Witness cosignatures'),
       sig.others.length === 0
         ? el('p', { data: { role: 'cosignatures' } }, 'None: no witness has cosigned this checkpoint yet (or the log has no witnesses).')

@@ -6,7 +6,7 @@ import { parseCheckpoint } from './note.js';
 
 /** One check the page ran, as it shows it. `id` names it for tests and styles. */
 export interface Check {
-  id: 'uuid' | 'inclusion' | 'checkpoint-root' | 'checkpoint-signature' | 'set';
+  id: 'uuid' | 'leaf-hash' | 'inclusion' | 'checkpoint-root' | 'checkpoint-signature' | 'set';
   ok: boolean;
   title: string;
   detail: string;
