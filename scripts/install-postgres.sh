@@ -22,18 +22,8 @@ if [ -x "$BIN/initdb" ] && [ -x "$BIN/postgres" ] && [ "${1:-}" != "--force" ]; 
   exit 0
 fi
 
-. /etc/os-release
-codename=${VERSION_CODENAME:-bookworm}
-A_DIR=$D/apt-$codename
-mkdir -p "$A_DIR/lists/partial" "$A_DIR/cache/archives/partial" "$D/debs"
-printf 'deb http://deb.debian.org/debian %s main\n' "$codename" > "$A_DIR/sources.list"
-A=(-o "Dir::Etc::SourceList=$A_DIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-   -o "Dir::State::Lists=$A_DIR/lists" -o "Dir::Cache=$A_DIR/cache" -o APT::Sandbox::User=root
-   -o Debug::NoLocking=1 -o Acquire::Retries=3)
-if [ -z "$(find "$A_DIR/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
-  echo "postgres: apt-get update (private lists in $A_DIR)"
-  apt-get "${A[@]}" -q update >/dev/null
-fi
+. "$(dirname "$0")/lib/private-apt.sh"
+private_apt_init postgres
 # postgresql-15: server, initdb, pg_ctl; -client-15: psql (debugging); libpq5: psql's
 # library; libllvm is only for JIT, which the tests leave off (jit = off).
 rm -rf "$D/debs/postgres" && mkdir -p "$D/debs/postgres"

@@ -18,18 +18,9 @@ if [ -f "$LIB" ] && [ -x "$D/bin/softhsm2-util" ] && [ "${1:-}" != "--force" ]; 
   exit 0
 fi
 
-. /etc/os-release
-codename=${VERSION_CODENAME:-bookworm}
-A_DIR=$D/apt-$codename
-mkdir -p "$A_DIR/lists/partial" "$A_DIR/cache/archives/partial" "$D/debs" "$D/bin"
-printf 'deb http://deb.debian.org/debian %s main\n' "$codename" > "$A_DIR/sources.list"
-A=(-o "Dir::Etc::SourceList=$A_DIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-   -o "Dir::State::Lists=$A_DIR/lists" -o "Dir::Cache=$A_DIR/cache" -o APT::Sandbox::User=root
-   -o Debug::NoLocking=1 -o Acquire::Retries=3)
-if [ -z "$(find "$A_DIR/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
-  echo "softhsm: apt-get update (private lists in $A_DIR)"
-  apt-get "${A[@]}" -q update >/dev/null
-fi
+. "$(dirname "$0")/lib/private-apt.sh"
+private_apt_init softhsm
+mkdir -p "$D/bin"
 rm -rf "$D/debs/softhsm" && mkdir -p "$D/debs/softhsm"
 (cd "$D/debs/softhsm" && apt-get "${A[@]}" -q download softhsm2 libsofthsm2 softhsm2-common >/dev/null)
 rm -rf "$ROOT" && mkdir -p "$ROOT"
